@@ -1,0 +1,29 @@
+import { EventEmitter } from 'node:events';
+
+/** Events the engine publishes for the edge's `/events` socket, the API and embedders. */
+export interface EngineEvents {
+  publish: [{ bucket: string; channel: string; sessionId: string; remoteAddr: string; time: number }];
+  unpublish: [{ bucket: string; channel: string; sessionId: string; reason: string; time: number }];
+  /** A segment object is stored and the playlist that lists it has been written. */
+  segment: [
+    {
+      bucket: string;
+      channel: string;
+      key: string;
+      sequence: number;
+      durationMs: number;
+      bytes: number;
+      /** Closing keyframe arrival -> playlist stored, ms. */
+      latencyMs: number;
+      time: number;
+    },
+  ];
+  /** A playlist object was (re)written; `body` is what was stored, for in-memory delivery. */
+  playlist: [{ bucket: string; channel: string; key: string; body: Buffer; time: number }];
+  /** A segment object was stored; `body` is what was stored, for in-memory delivery of recent segments. */
+  segmentBody: [{ bucket: string; key: string; body: Buffer }];
+  framesDropped: [{ bucket: string; channel: string; reason: string; count: number }];
+  storageError: [{ bucket: string; key: string; error: string; attempt: number; final: boolean }];
+}
+
+export class EngineEventBus extends EventEmitter<EngineEvents> {}
