@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { after, before, describe, it } from 'node:test';
+import { FsObjectStore } from '../../engine/store/fs-object-store.js';
+
+describe('FsObjectStore', () => {
+  let dir: string;
+  let store: FsObjectStore;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lb-objects-'));
+    store = FsObjectStore.open(dir);
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores bytes with an upper-case MD5 ETag and reads them back whole and by range', async () => {
+    const info = await store.put('b1', 'ch/1.ts', [Buffer.from('hello '), Buffer.from('world')], { contentType: 'video/MP2T' });
+    assert.equal(info.size, 11);
+    assert.equal(info.etag, '5EB63BBBE01EEED093CB22BB8F5ACDC3');
+    const whole = await store.readAll('b1', 'ch/1.ts');
+    assert.equal(whole?.body.toString(), 'hello world');
+    assert.equal(whole?.info.contentType, 'video/MP2T');
+    const part = await store.read('b1', 'ch/1.ts', [6, 10]);
+    assert.equal(await text(part!.body), 'world');
+  });
+
+  it('replaces an object atomically and keeps buckets apart', async () => {
+    await store.put('b1', 'k', Buffer.from('one'), { contentType: 'text/plain', userMeta: { a: '1' } });
+    await store.put('b1', 'k', Buffer.from('two'), { contentType: 'text/plain' });
+    await store.put('b2', 'k', Buffer.from('other'), { contentType: 'text/plain' });
+    assert.equal((await store.readAll('b1', 'k'))?.body.toString(), 'two');
+    assert.deepEqual((await store.head('b1', 'k'))?.userMeta, {});
+    assert.equal((await store.readAll('b2', 'k'))?.body.toString(), 'other');
+  });
+
+  it('lists keys in byte order under a prefix, after a marker', async () => {
+    for (const key of ['p/b', 'p/a', 'p/é', 'p/c d+e', 'q/a', 'p']) {
+      await store.put('b3', key, Buffer.from(key), { contentType: 'text/plain' });
+    }
+    const keys = (await store.list('b3', { prefix: 'p/', limit: 100 })).map((o) => o.key);
+    assert.deepEqual(keys, ['p/a', 'p/b', 'p/c d+e', 'p/é']);
+    const page = (await store.list('b3', { prefix: 'p/', after: 'p/b', limit: 1 })).map((o) => o.key);
+    assert.deepEqual(page, ['p/c d+e']);
+  });
+
+  it('deletes, reporting whether anything was there', async () => {
+    await store.put('b4', 'x', Buffer.from('x'), { contentType: 'text/plain' });
+    assert.equal(await store.hasObjects('b4'), true);
+    assert.equal(await store.delete('b4', 'x'), true);
+    assert.equal(await store.delete('b4', 'x'), false);
+    assert.equal(await store.head('b4', 'x'), undefined);
+    assert.equal(await store.hasObjects('b4'), false);
+  });
+
+  it('removes temp files left by a crash when reopened', async () => {
+    writeFileSync(join(dir, '.tmp', 'left-over'), 'partial');
+    const reopened = FsObjectStore.open(dir);
+    assert.deepEqual(reopened.tempFiles(), []);
+    assert.equal((await reopened.readAll('b1', 'k'))?.body.toString(), 'two');
+    await reopened.close();
+  });
+});
