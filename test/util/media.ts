@@ -122,7 +122,8 @@ export async function probeStreams(input: string): Promise<{ format: string; dur
 export async function decode(input: string): Promise<{ errors: string; videoFrames: number; audioFrames: number }> {
   const { stderr } = await run(
     'ffmpeg',
-    ['-v', 'error', '-allowed_extensions', 'ALL', '-i', input, '-f', 'null', '-'],
+    // Playlists name segments by `.ts`, which the HLS demuxer only opens with allowed_extensions.
+    ['-v', 'error', ...(input.endsWith('.m3u8') ? ['-allowed_extensions', 'ALL'] : []), '-i', input, '-f', 'null', '-'],
     { maxBuffer: 64 << 20 },
   ).catch((e: { stderr?: string }) => ({ stderr: e.stderr ?? String(e) }));
   const counts = await run(
