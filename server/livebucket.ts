@@ -85,20 +85,21 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     live,
     keys,
     publicHost: config.publicHost,
-    rtmpPort: config.rtmpPort,
-    httpPort: config.httpPort,
-    edgePort: config.edgePort >= 0 ? config.edgePort : undefined,
+    // Ports of 0 are only known once the listeners are up; the URLs the API returns must carry the real ones.
+    rtmpPort: () => rtmpPort,
+    ...(config.edgePort >= 0 ? { edgePort: () => edgePort ?? 0 } : {}),
     region: config.region,
   });
 
   const closers: (() => Promise<void>)[] = [];
+  let rtmpPort = config.rtmpPort;
+  let edgePort: number | undefined;
   try {
-    const rtmpPort = (await rtmp.listen()).port;
+    rtmpPort = (await rtmp.listen()).port;
     closers.push(() => rtmp!.close());
     await api.listen({ host: config.bind, port: config.httpPort });
     closers.push(() => api.close());
     const httpPort = (api.server.address() as AddressInfo).port;
-    let edgePort: number | undefined;
     if (config.edgePort >= 0) {
       const edge = await startEdge({ host: config.bind, port: config.edgePort, objects, meta, events, keys, live });
       edgePort = edge.port;

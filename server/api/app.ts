@@ -1,0 +1,118 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { LiveRegistry } from '../../engine/ingest/live-registry.js';
+import type { MetadataStore } from '../../engine/store/metadata-store.js';
+import type { ObjectStore } from '../../engine/store/object-store.js';
+import type { KeyProvider } from './auth/keys.js';
+import { SIGNED_SUB_RESOURCES } from './auth/sub-resources.js';
+import type { ApiContext } from './context.js';
+import { type RawRequest, dispatch, hostIdOf } from './dispatch.js';
+import { errorReply, toOssError } from './error-response.js';
+import { OssError } from './errors.js';
+import { createLiveUrls } from './live-urls.js';
+import { parseQuery } from './query.js';
+import { newRequestId } from './request-id.js';
+import { StatSampler } from './stat-sampler.js';
+import { MAX_XML_BODY } from './xml.js';
+
+export interface ApiServerOptions {
+  readonly objects: ObjectStore;
+  readonly meta: MetadataStore;
+  readonly live: LiveRegistry;
+  readonly keys: KeyProvider;
+  /** Host (optionally `:port`, the public HTTP port) for PublishUrls/PlayUrls; default: the host requests reach. */
+  readonly publicHost?: string;
+  /** RTMP port for PublishUrls; a function when it is only known once the RTMP server listens. */
+  readonly rtmpPort: number | (() => number);
+  /** HLS edge port for PlayUrls (function as for rtmpPort); absent or 0 = this API's own port. */
+  readonly edgePort?: number | (() => number);
+  /** Region reported for buckets, e.g. `oss-cn-hangzhou`. */
+  readonly region?: string;
+  /** Domains under which `{bucket}.{domain}` is virtual-hosted addressing (besides `oss-*.aliyuncs.com`). */
+  readonly serviceDomains?: readonly string[];
+  /** Largest PutObject body; default 1 GiB. */
+  readonly bodyLimit?: number;
+  readonly logger?: FastifyBaseLogger;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024 * 1024;
+
+/** A plain `PUT /{key}` (no sub-resource) is the only request whose body is an object. */
+function mayCarryObject(method: string, url: string): boolean {
+  if (method !== 'PUT') return false;
+  const q = url.indexOf('?');
+  const names = q < 0 ? [] : [...parseQuery(url.slice(q + 1)).keys()];
+  return !names.some((name) => SIGNED_SUB_RESOURCES.has(name) && name !== 'security-token');
+}
+
+/** The OSS-compatible HTTP API as a fastify instance, not listening (the caller listens). */
+export function createApiServer(options: ApiServerOptions): FastifyInstance {
+  const serviceDomains = (options.serviceDomains ?? []).map((d) => d.toLowerCase());
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    genReqId: newRequestId,
+    // Object keys reach 1023 bytes, percent-encoded up to three times that.
+    routerOptions: { maxParamLength: 8192 },
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => sendError(reply, request, error),
+  });
+  const ownPort = (): number => (app.server.address() as AddressInfo | null)?.port ?? 0;
+  const port = (p: number | (() => number) | undefined): number => (typeof p === 'function' ? p() : (p ?? 0));
+  const ctx: ApiContext = {
+    objects: options.objects,
+    meta: options.meta,
+    live: options.live,
+    keys: options.keys,
+    urls: createLiveUrls({
+      publicHost: options.publicHost,
+      rtmpPort: options.rtmpPort,
+      playPort: () => port(options.edgePort) || ownPort(),
+    }),
+    sampler: new StatSampler(),
+    serviceDomains,
+    region: options.region ?? 'oss-cn-hangzhou',
+    now: Date.now,
+  };
+
+  // Every body is raw bytes whatever its Content-Type: SDKs send surprising types (video/mp2t on GET, none
+  // on PutLiveChannel), and signatures cover the bytes as sent.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  // Only PutObject takes large bodies; everything else is a small XML document or nothing, so a large
+  // Content-Length there is refused before any byte of the body is buffered.
+  app.addHook('onRequest', async (request) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > MAX_XML_BODY && !mayCarryObject(request.method, request.raw.url ?? '/')) {
+      throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size for this request.');
+    }
+  });
+
+  const rawOf = (request: FastifyRequest): RawRequest => ({
+    method: request.method,
+    url: request.raw.url ?? '/',
+    headers: request.headers,
+    body: Buffer.isBuffer(request.body) ? request.body : undefined,
+    localAddress: request.raw.socket.localAddress ?? '127.0.0.1',
+  });
+
+  function sendError(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
+    const oss = toOssError(error);
+    if (oss.status >= 500) request.log.error({ err: error }, 'request failed');
+    const r = errorReply(oss, String(request.id), hostIdOf(rawOf(request), serviceDomains), request.method);
+    reply.code(r.status).headers({ ...r.headers, 'x-oss-request-id': String(request.id), server: 'AliyunOSS' });
+    return reply.send(r.body);
+  }
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const response = await dispatch(ctx, rawOf(request));
+    reply.code(response.status).headers({ ...response.headers, 'x-oss-request-id': String(request.id), server: 'AliyunOSS' });
+    return reply.send(response.body);
+  };
+  app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], url: '*', handler });
+  app.setNotFoundHandler(handler);
+  app.setErrorHandler((error, request, reply) => sendError(reply, request, error));
+  return app;
+}
