@@ -6,7 +6,7 @@ import type { ObjectStore } from '../../engine/store/object-store.js';
 import type { KeyProvider } from './auth/keys.js';
 import { SIGNED_SUB_RESOURCES } from './auth/sub-resources.js';
 import type { ApiContext } from './context.js';
-import { type RawRequest, dispatch, hostIdOf } from './dispatch.js';
+import { type AdmittedRequest, type RawRequest, admit, hostIdOf, perform } from './dispatch.js';
 import { errorReply, toOssError } from './error-response.js';
 import { OssError } from './errors.js';
 import { createLiveUrls } from './live-urls.js';
@@ -56,6 +56,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 8192 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // A client that sends its head and then stalls would otherwise hold its socket forever: Node's
+    // header timeout does not cover the body.
+    connectionTimeout: 60_000,
+    requestTimeout: 300_000,
     frameworkErrors: (error, request, reply) => sendError(reply, request, error),
   });
   const ownPort = (): number => (app.server.address() as AddressInfo | null)?.port ?? 0;
@@ -106,8 +110,16 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     return reply.send(r.body);
   }
 
+  // Admission runs on the request head, before fastify reads any body: an unsigned or unauthorized
+  // upload is refused without being buffered.
+  const admitted = new WeakMap<FastifyRequest, AdmittedRequest>();
+  app.addHook('onRequest', async (request) => {
+    admitted.set(request, await admit(ctx, rawOf(request)));
+  });
+
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const response = await dispatch(ctx, rawOf(request));
+    const head = admitted.get(request) ?? (await admit(ctx, rawOf(request)));
+    const response = await perform(ctx, head, rawOf(request).body);
     reply.code(response.status).headers({ ...response.headers, 'x-oss-request-id': String(request.id), server: 'AliyunOSS' });
     return reply.send(response.body);
   };
