@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EngineEventBus } from '../engine/events.js';
 import type { LiveRegistry } from '../engine/ingest/live-registry.js';
@@ -59,6 +59,7 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     });
   }
 
+  const serviceDomains = serviceDomainsOf(config.publicHost);
   const events = new EngineEventBus();
   const backend: MuxBackend =
     config.mux === 'pool' ? await createPoolMuxBackend({ threads: config.muxThreads }) : await createInlineMuxBackend();
@@ -76,6 +77,7 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     admission: createAdmission({ meta, live, keys, defaultBucket: config.defaultBucket }),
     sinkFactory: createPipelineSinkFactory({ backend, objects, meta, events }),
     defaultBucket: config.defaultBucket,
+    serviceDomains,
     events,
     log,
   });
@@ -85,6 +87,7 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     live,
     keys,
     publicHost: config.publicHost,
+    serviceDomains,
     // Ports of 0 are only known once the listeners are up; the URLs the API returns must carry the real ones.
     rtmpPort: () => rtmpPort,
     ...(config.edgePort >= 0 ? { edgePort: () => edgePort ?? 0 } : {}),
@@ -101,7 +104,7 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     closers.push(() => api.close());
     const httpPort = (api.server.address() as AddressInfo).port;
     if (config.edgePort >= 0) {
-      const edge = await startEdge({ host: config.bind, port: config.edgePort, objects, meta, events, keys, live });
+      const edge = await startEdge({ host: config.bind, port: config.edgePort, objects, meta, events, keys, live, domains: serviceDomains });
       edgePort = edge.port;
       closers.push(() => edge.close());
     }
@@ -133,4 +136,14 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
     await objects.close();
     throw error;
   }
+}
+
+/**
+ * The API returns `{bucket}.{publicHost}` URLs when the public host is a name, so RTMP, the API and the edge
+ * must all read `{bucket}.{that name}` as virtual-hosted addressing.
+ */
+function serviceDomainsOf(publicHost: string | undefined): string[] {
+  if (!publicHost) return [];
+  const host = publicHost.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  return isIP(host) || host === 'localhost' ? [] : [host];
 }
