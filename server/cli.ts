@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, usage } from './config.js';
-import { startLivebucket } from './livebucket.js';
+import { createServer } from './livebucket.js';
 
 /** Upper bound on a graceful stop; past it the process exits anyway (segments already stored stay valid). */
 const STOP_TIMEOUT_MS = 15_000;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
-  const lb = await startLivebucket(config);
+  const lb = await createServer(config).start();
   if (lb.rootKeyGenerated) {
     console.log(`livebucket: generated root key (stored in ${config.dataDir}/root-key.json, shown only now):`);
     console.log(`  AccessKeyId=${lb.rootKey.id}`);

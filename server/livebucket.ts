@@ -35,6 +35,28 @@ export interface Livebucket {
 
 export interface StartOptions {
   readonly log?: (line: string) => void;
+  /** Bus to publish on; created when absent. */
+  readonly events?: EngineEventBus;
+}
+
+/** livebucket as a library: events can be subscribed to before `start()` so that no publish is missed. */
+export interface LivebucketServer {
+  readonly events: EngineEventBus;
+  start(): Promise<Livebucket>;
+  /** Stops what `start()` started; nothing when it was not started. */
+  stop(): Promise<void>;
+}
+
+export function createServer(config: LivebucketConfig, options: StartOptions = {}): LivebucketServer {
+  const events = options.events ?? new EngineEventBus();
+  let started: Promise<Livebucket> | undefined;
+  return {
+    events,
+    start: () => (started ??= startLivebucket(config, { ...options, events })),
+    stop: async () => {
+      if (started) await (await started).stop();
+    },
+  };
 }
 
 /** Starts every part of livebucket on the embedded stores: RTMP ingest, muxer, HLS writer, API, edge. */
@@ -60,7 +82,7 @@ export async function startLivebucket(config: LivebucketConfig, options: StartOp
   }
 
   const serviceDomains = serviceDomainsOf(config.publicHost);
-  const events = new EngineEventBus();
+  const events = options.events ?? new EngineEventBus();
   const backend: MuxBackend =
     config.mux === 'pool' ? await createPoolMuxBackend({ threads: config.muxThreads }) : await createInlineMuxBackend();
   const stopHistory = recordPushHistory(events, meta);
