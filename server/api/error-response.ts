@@ -8,9 +8,9 @@ export interface ErrorReply {
   readonly body: string | undefined;
 }
 
-/** The OSS `<Error>` document, plus `x-oss-ec`; on HEAD no body but `x-oss-err` (read by every SDK). */
-export function errorReply(error: OssError, requestId: string, hostId: string, method: string): ErrorReply {
-  const xml = renderXml('Error', {
+/** The OSS `<Error>` document; the edge sends the same one so SDKs and players parse both alike. */
+export function errorDocument(error: OssError, requestId: string, hostId: string): string {
+  return renderXml('Error', {
     Code: error.code,
     Message: error.message,
     RequestId: requestId,
@@ -18,6 +18,11 @@ export function errorReply(error: OssError, requestId: string, hostId: string, m
     ...error.extra,
     EC: error.ec,
   });
+}
+
+/** The OSS `<Error>` document, plus `x-oss-ec`; on HEAD no body but `x-oss-err` (read by every SDK). */
+export function errorReply(error: OssError, requestId: string, hostId: string, method: string): ErrorReply {
+  const xml = errorDocument(error, requestId, hostId);
   const headers: Record<string, string> = { 'content-type': 'application/xml' };
   if (error.ec) headers['x-oss-ec'] = error.ec;
   if (method === 'HEAD') {

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeBenchClip, type BenchClip } from '../clip.js';
+import { chunkClip, type ChunkedClip } from '../loadgen/chunked-clip.js';
+import type { PublishTarget } from '../loadgen/rtmp-publisher.js';
+import { createChannels, createPublicBucket, type ApiAccess } from '../oss-client.js';
+import { cpuSeconds } from '../proc-stats.js';
+import type { Report } from '../results.js';
+import { BENCH_KEY, startLivebucketServer, type LivebucketServer } from '../servers/livebucket.js';
+import { startNginx, type NginxServer } from '../servers/nginx.js';
+
+export const BUCKET = 'bench';
+/** FragDuration of the bench's channels and nginx's hls_fragment; the clip has a keyframe every 2 s. */
+export const FRAG_SECONDS = 2;
+
+export interface BenchContext {
+  readonly quick: boolean;
+  /** `--name=value` flags, e.g. `--density=100,200`. */
+  readonly flags: ReadonlyMap<string, string>;
+  readonly report: Report;
+  readonly clip: BenchClip;
+  readonly chunked: ChunkedClip;
+}
+
+export async function createContext(quick: boolean, flags: ReadonlyMap<string, string>, report: Report): Promise<BenchContext> {
+  const clip = await makeBenchClip(quick ? 4 : 10);
+  return { quick, flags, report, clip, chunked: await chunkClip(clip.path) };
+}
+
+/** A comma-separated list of integers from a flag, or the default. */
+export function levelsFlag(ctx: BenchContext, name: string, fallback: number[]): number[] {
+  const value = ctx.flags.get(name);
+  return value ? value.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0) : fallback;
+}
+
+/** Runs `body` with a scratch dir that is removed afterwards. */
+export async function withScratch<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'livebucket-bench-'));
+  try {
+    return await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const apiAccess = (server: LivebucketServer): ApiAccess => ({
+  port: server.httpPort,
+  accessKeyId: BENCH_KEY.id,
+  accessKeySecret: BENCH_KEY.secret,
+});
+
+/** A livebucket child with the bench bucket (public-read-write) and `channels` channels `ch{i}`. */
+export async function withLivebucket<T>(
+  dir: string,
+  channels: number,
+  body: (server: LivebucketServer) => Promise<T>,
+  nodeArgs: readonly string[] = [],
+): Promise<T> {
+  const server = await startLivebucketServer(dir, {}, nodeArgs);
+  try {
+    await createPublicBucket(apiAccess(server), BUCKET);
+    await createChannels(apiAccess(server), BUCKET, 'ch', 0, channels, FRAG_SECONDS);
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function withNginx<T>(dir: string, body: (server: NginxServer) => Promise<T>): Promise<T> {
+  const server = await startNginx(dir, FRAG_SECONDS);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+export const livebucketTargets = (server: LivebucketServer, k: number): PublishTarget[] =>
+  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: `${BUCKET}/live`, stream: `ch${i}` }));
+
+export const nginxTargets = (server: NginxServer, k: number): PublishTarget[] =>
+  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: 'live', stream: `ch${i}` }));
+
+/** Waits until the process stops using CPU (its last segments written), at most `maxMs`. */
+export async function settle(pid: number, maxMs = 15_000): Promise<void> {
+  const start = Date.now();
+  let last = cpuSeconds(pid);
+  let quiet = 0;
+  while (Date.now() - start < maxMs && quiet < 3) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = cpuSeconds(pid);
+    quiet = now - last <= 0.01 ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -1,0 +1,75 @@
+import { runLoad, type LoadResult } from '../loadgen/load-generator.js';
+import type { PublishTarget } from '../loadgen/rtmp-publisher.js';
+import { cpuSeconds, selfCpuSeconds } from '../proc-stats.js';
+import type { Figure } from '../results.js';
+import { nginxAvailable } from '../servers/nginx.js';
+import { checkOutput, livebucketSegments, nginxSegments, type ChannelSegments } from '../verify/hls-output.js';
+import { BUCKET, levelsFlag, livebucketTargets, nginxTargets, settle, sleep, withLivebucket, withNginx, withScratch, type BenchContext } from './context.js';
+
+const SUITE = 'ingest';
+
+interface Measured {
+  readonly load: LoadResult;
+  readonly serverCpu: number;
+  readonly loadgenCpu: number;
+}
+
+/** Pushes the clip `loops` times per publisher as fast as the server reads, measuring the server's CPU. */
+async function measure(ctx: BenchContext, pid: number, targets: PublishTarget[], loops: number): Promise<Measured> {
+  await sleep(300);
+  const cpu0 = cpuSeconds(pid);
+  const self0 = selfCpuSeconds();
+  const load = await runLoad({ clip: ctx.chunked, targets, pace: 'fast', loops });
+  const loadgenCpu = selfCpuSeconds() - self0;
+  await settle(pid);
+  return { load, serverCpu: cpuSeconds(pid) - cpu0, loadgenCpu };
+}
+
+async function figure(
+  ctx: BenchContext,
+  name: string,
+  measured: Measured,
+  output: () => Promise<Map<string, ChannelSegments>>,
+  scratch: string,
+): Promise<Figure> {
+  const { load, serverCpu, loadgenCpu } = measured;
+  const failed = load.publishers.filter((p) => p.error);
+  if (failed.length > 0) return ctx.report.fail(SUITE, name, 'MB/cpu-s', `${failed.length} publishers failed: ${failed[0]!.error}`);
+  const check = await checkOutput(await output(), new Map(load.publishers.map((p) => [p.stream, p.videoFrames])), scratch);
+  if (!check.ok) return ctx.report.fail(SUITE, name, 'MB/cpu-s', check.note);
+  const mb = load.bytes / 1e6;
+  return ctx.report.ok(SUITE, name, mb / serverCpu, 'MB/cpu-s', {
+    note: `${mb.toFixed(0)} MB in ${serverCpu.toFixed(2)} server cpu-s; loadgen ${((loadgenCpu / serverCpu) * 100).toFixed(0)}% of that; ${check.note}`,
+  });
+}
+
+/** MB ingested per server CPU-second at K publishers, livebucket (HLS into the embedded store) vs nginx-rtmp. */
+export async function ingestSuite(ctx: BenchContext): Promise<void> {
+  // Enough bytes per run that the 10 ms CPU clock is a small error: at least ~12 MB at K = 1 (--quick).
+  const loopsFor = (k: number): number => Math.max(1, Math.ceil((ctx.quick ? 12e6 : 100e6) / (k * ctx.chunked.loop.bytes.length)));
+  const runs = levelsFlag(ctx, 'ingest', [1, 16, 200]).map((k) => [k, loopsFor(k)] as const);
+  for (const [k, loops] of runs) {
+    const ours = await withScratch((dir) =>
+      withLivebucket(dir, k, async (server) => {
+        const measured = await measure(ctx, server.pid, livebucketTargets(server, k), loops);
+        await server.stop();
+        const channels = Array.from({ length: k }, (_, i) => `ch${i}`);
+        return figure(ctx, `livebucket K=${k}`, measured, () => livebucketSegments(server.dataDir, BUCKET, channels), dir);
+      }),
+    );
+    let theirs: Figure;
+    if (!nginxAvailable()) {
+      theirs = ctx.report.skip(SUITE, `nginx-rtmp K=${k}`, 'MB/cpu-s', 'nginx with libnginx-mod-rtmp not installed');
+    } else {
+      theirs = await withScratch((dir) =>
+        withNginx(dir, async (server) => {
+          const measured = await measure(ctx, server.pid, nginxTargets(server, k), loops);
+          await server.stop();
+          const streams = Array.from({ length: k }, (_, i) => `ch${i}`);
+          return figure(ctx, `nginx-rtmp K=${k}`, measured, async () => nginxSegments(server.hlsDir, streams), dir);
+        }),
+      );
+    }
+    ctx.report.ratio(SUITE, `livebucket / nginx-rtmp K=${k}`, ours, theirs, k >= 16 ? '>= 2' : undefined);
+  }
+}

@@ -1,0 +1,3 @@
+import { STATUS_CODES } from 'node:http';
+
+export const statusLine = (status: number): string => `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
