@@ -4,8 +4,8 @@ import { loadCorpus, runCampaign } from './campaign.js';
 import type { Finding } from './executor.js';
 import { TARGETS } from './targets.js';
 
-/** Per target, after its corpus: enough to catch a regression on the seeds' neighbours, a second or so. */
-const MUTATIONS = 400;
+/** Per target, after its corpus: enough to catch a regression on the seeds' neighbours in a few seconds. */
+const MUTATIONS = 3000;
 
 for (const target of TARGETS) {
   test(`fuzz corpus pass: ${target.name} (${target.format})`, () => {
