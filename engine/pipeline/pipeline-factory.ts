@@ -1,0 +1,80 @@
+import type { EngineEventBus } from '../events.js';
+import { HlsWriter } from '../hls/hls-writer.js';
+import type { ChannelSink, EndReason, SinkFactory } from '../ingest/sink.js';
+import type { MuxBackend } from '../mux/types.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { ChannelPipeline } from './channel-pipeline.js';
+
+/** OSS defaults, for channels published without a LiveChannel record (engine used without the API). */
+const DEFAULT_FRAG_DURATION_S = 5;
+const DEFAULT_FRAG_COUNT = 3;
+/** Per publish: a few seconds of a high-bitrate stream, so a healthy store never pauses the socket. */
+const DEFAULT_MAX_QUEUED_BYTES = 8 << 20;
+
+export interface PipelineFactoryOptions {
+  readonly backend: MuxBackend;
+  readonly objects: ObjectStore;
+  readonly meta: MetadataStore;
+  readonly events: EngineEventBus;
+  /** Epoch ms clock for segment names (default Date.now). */
+  readonly now?: () => number;
+  /** Back-pressure bound per publish, bytes. */
+  readonly maxQueuedBytes?: number;
+}
+
+/**
+ * Sinks that turn a publish into HLS objects of its bucket. FragDuration and FragCount are read from the
+ * channel's record when the publish starts. A republish waits for the previous publish of the same channel
+ * to finish writing before it reads the channel's HLS cursor, so sequence numbers never interleave.
+ */
+export function createPipelineSinkFactory(options: PipelineFactoryOptions): SinkFactory {
+  const now = options.now ?? Date.now;
+  /** Per channel: settles when its latest publish has finished writing. */
+  const lastWrite = new Map<string, Promise<void>>();
+
+  return (session, onDrain): ChannelSink => {
+    const { bucket, channel } = session;
+    const record = options.meta.getChannel(bucket, channel);
+    const fragDurationMs = (record?.fragDuration ?? DEFAULT_FRAG_DURATION_S) * 1000;
+    const channelKey = `${bucket}/${channel}`;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const previous = lastWrite.get(channelKey) ?? Promise.resolve();
+    lastWrite.set(channelKey, done);
+
+    const writer: HlsWriter = new HlsWriter({
+      bucket,
+      channel,
+      playlistName: session.playlistName,
+      fragCount: record?.fragCount ?? DEFAULT_FRAG_COUNT,
+      objects: options.objects,
+      meta: options.meta,
+      events: options.events,
+      previous,
+      onStored: () => pipeline.storedProgress(),
+    });
+    const pipeline = new ChannelPipeline({
+      muxer: options.backend.open(),
+      writer,
+      fragDurationMs,
+      maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+      now,
+      onDrain,
+      label: `${channelKey} (${session.id})`,
+    });
+
+    return {
+      configure: (video, audio) => pipeline.configure(video, audio),
+      write: (frames) => pipeline.write(frames),
+      close: async (reason: EndReason) => {
+        try {
+          await pipeline.close(reason);
+        } finally {
+          finished();
+          if (lastWrite.get(channelKey) === done) lastWrite.delete(channelKey);
+        }
+      },
+    };
+  };
+}
