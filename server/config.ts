@@ -33,7 +33,7 @@ const SETTINGS = {
   bind: { flag: 'bind', env: 'LIVEBUCKET_BIND', help: 'address every listener binds', fallback: '0.0.0.0' },
   rtmpPort: { flag: 'rtmp-port', env: 'LIVEBUCKET_RTMP_PORT', help: 'RTMP ingest port', fallback: '1935' },
   httpPort: { flag: 'http-port', env: 'LIVEBUCKET_HTTP_PORT', help: 'OSS API port', fallback: '8080' },
-  edgePort: { flag: 'edge-port', env: 'LIVEBUCKET_EDGE_PORT', help: 'HLS edge port (-1 disables)', fallback: '8081' },
+  edgePort: { flag: 'edge-port', env: 'LIVEBUCKET_EDGE_PORT', help: 'HLS edge port (--edge-port=-1 disables)', fallback: '8081' },
   accessKeyId: { flag: 'access-key-id', env: 'LIVEBUCKET_ACCESS_KEY_ID', help: 'root AccessKeyId', fallback: undefined },
   accessKeySecret: {
     flag: 'access-key-secret',

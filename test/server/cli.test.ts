@@ -31,7 +31,7 @@ describe('livebucket serve', () => {
     const data = join(dir, 'env');
     const server = await startServerProcess(
       { LIVEBUCKET_DATA: join(dir, 'ignored'), LIVEBUCKET_ACCESS_KEY_ID: 'AKID', LIVEBUCKET_ACCESS_KEY_SECRET: 'secret' },
-      ['--data', data, '--edge-port', '-1'],
+      ['--data', data, '--edge-port=-1'],
     );
     assert.equal(server.edgePort, undefined);
     assert.equal(await server.stop(), 0);
