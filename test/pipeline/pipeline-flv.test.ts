@@ -45,7 +45,6 @@ describe('pipeline from an FLV file into the bucket', () => {
 
   before(async () => {
     clip = await makeClip({ seconds: 6, gop: 60 });
-    // Frame counts only: decode() passes HLS demuxer options that ffmpeg refuses for an FLV input.
     source = await decode(clip);
     server = await serveObjects(stores.objects, BUCKET);
   });
