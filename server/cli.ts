@@ -8,15 +8,7 @@ const STOP_TIMEOUT_MS = 15_000;
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
   const lb = await createServer(config).start();
-  if (lb.rootKeyGenerated) {
-    console.log(`livebucket: generated root key (stored in ${config.dataDir}/root-key.json, shown only now):`);
-    console.log(`  AccessKeyId=${lb.rootKey.id}`);
-    console.log(`  AccessKeySecret=${lb.rootKey.secret}`);
-  }
-  const edge = lb.edgePort === undefined ? 'edge off' : `edge http://${config.bind}:${lb.edgePort}`;
-  console.log(
-    `livebucket ready: rtmp://${config.bind}:${lb.rtmpPort} api http://${config.bind}:${lb.httpPort} ${edge} data ${config.dataDir}`,
-  );
+  // Signal handlers go in before the ready line: a supervisor may send SIGTERM the moment it reads it.
   const stop = (signal: string) => {
     console.error(`livebucket: ${signal}, stopping`);
     setTimeout(() => {
@@ -33,6 +25,15 @@ async function serve(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (lb.rootKeyGenerated) {
+    console.log(`livebucket: generated root key (stored in ${config.dataDir}/root-key.json, shown only now):`);
+    console.log(`  AccessKeyId=${lb.rootKey.id}`);
+    console.log(`  AccessKeySecret=${lb.rootKey.secret}`);
+  }
+  const edge = lb.edgePort === undefined ? 'edge off' : `edge http://${config.bind}:${lb.edgePort}`;
+  console.log(
+    `livebucket ready: rtmp://${config.bind}:${lb.rtmpPort} api http://${config.bind}:${lb.httpPort} ${edge} data ${config.dataDir}`,
+  );
 }
 
 const [command, ...rest] = process.argv.slice(2);

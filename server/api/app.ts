@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LiveRegistry } from '../../engine/ingest/live-registry.js';
 import type { MetadataStore } from '../../engine/store/metadata-store.js';
@@ -45,6 +46,34 @@ function mayCarryObject(method: string, url: string): boolean {
   return !names.some((name) => SIGNED_SUB_RESOURCES.has(name) && name !== 'security-token');
 }
 
+/** Most of a refused upload the server reads and throws away so that the client gets to read the refusal. */
+const MAX_DISCARDED_BODY = 16 * 1024 * 1024;
+const DISCARD_TIMEOUT_MS = 5000;
+
+/**
+ * Reads and drops what is left of a request body. A reply sent while the client is still uploading, followed
+ * by a close with unread bytes, makes the kernel answer with a reset that can destroy the reply before the
+ * client reads it. Past the bound (or the timeout) the connection is left to close anyway.
+ */
+function discardBody(raw: IncomingMessage): Promise<void> {
+  if (raw.complete || raw.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > MAX_DISCARDED_BODY) done();
+    };
+    const timer = setTimeout(done, DISCARD_TIMEOUT_MS);
+    raw.on('data', onData).on('end', done).on('error', done).on('close', done);
+    raw.resume();
+  });
+}
+
 /** The OSS-compatible HTTP API as a fastify instance, not listening (the caller listens). */
 export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const serviceDomains = (options.serviceDomains ?? []).map((d) => d.toLowerCase());
@@ -85,15 +114,6 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  // Only PutObject takes large bodies; everything else is a small XML document or nothing, so a large
-  // Content-Length there is refused before any byte of the body is buffered.
-  app.addHook('onRequest', async (request) => {
-    const length = Number(request.headers['content-length'] ?? 0);
-    if (length > MAX_XML_BODY && !mayCarryObject(request.method, request.raw.url ?? '/')) {
-      throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size for this request.');
-    }
-  });
-
   const rawOf = (request: FastifyRequest): RawRequest => ({
     method: request.method,
     url: request.raw.url ?? '/',
@@ -114,7 +134,17 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // upload is refused without being buffered.
   const admitted = new WeakMap<FastifyRequest, AdmittedRequest>();
   app.addHook('onRequest', async (request) => {
-    admitted.set(request, await admit(ctx, rawOf(request)));
+    try {
+      // Only PutObject takes large bodies; everything else is a small XML document or nothing.
+      const length = Number(request.headers['content-length'] ?? 0);
+      if (length > MAX_XML_BODY && !mayCarryObject(request.method, request.raw.url ?? '/')) {
+        throw new OssError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size for this request.');
+      }
+      admitted.set(request, await admit(ctx, rawOf(request)));
+    } catch (error) {
+      await discardBody(request.raw);
+      throw error;
+    }
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

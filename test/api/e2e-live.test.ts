@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Livebucket, startLivebucket } from '../../server/livebucket.js';
 import { ossClient } from '../util/api-client.js';
 import { TEST_KEY } from '../util/api-server.js';
+import { testConfig } from '../util/livebucket-config.js';
 import { decode, makeClip, probeStreams } from '../util/media.js';
 import { ffmpegPublish } from '../util/process.js';
 
@@ -41,20 +42,7 @@ describe('end to end: ali-oss + ffmpeg against startLivebucket', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'livebucket-e2e-api-'));
     lb = await startLivebucket(
-      {
-        dataDir: join(dir, 'data'),
-        bind: '127.0.0.1',
-        rtmpPort: 0,
-        httpPort: 0,
-        edgePort: -1,
-        accessKeyId: TEST_KEY.id,
-        accessKeySecret: TEST_KEY.secret,
-        defaultBucket: BUCKET,
-        publicHost: undefined,
-        muxThreads: 1,
-        mux: 'inline',
-        region: 'oss-cn-hangzhou',
-      },
+      testConfig(dir, { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret, defaultBucket: BUCKET }),
       { log: (line) => log.push(line) },
     );
     client = ossClient(lb.httpPort, BUCKET);

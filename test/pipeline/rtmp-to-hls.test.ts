@@ -8,6 +8,7 @@ import { type Livebucket, startLivebucket } from '../../server/livebucket.js';
 import { parsePlaylist } from '../util/hls-playlist.js';
 import { decode, makeClip, probeStreams } from '../util/media.js';
 import { ffmpegPublish, gstPublish, type Publisher } from '../util/process.js';
+import { testConfig } from '../util/livebucket-config.js';
 import { checkTs } from '../util/ts-checker.js';
 
 const BUCKET = 'media';
@@ -27,20 +28,7 @@ describe('RTMP push to HLS objects in the bucket', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lb-rtmp-hls-'));
     lb = await startLivebucket(
-      {
-        dataDir: join(dir, 'data'),
-        bind: '127.0.0.1',
-        rtmpPort: 0,
-        httpPort: 0,
-        edgePort: -1,
-        accessKeyId: 'rtmp-to-hls',
-        accessKeySecret: 'rtmp-to-hls-secret',
-        defaultBucket: BUCKET,
-        publicHost: undefined,
-        muxThreads: 2,
-        mux: 'pool',
-        region: 'oss-cn-hangzhou',
-      },
+      testConfig(dir, { defaultBucket: BUCKET, mux: 'pool', muxThreads: 2 }),
       { log: () => undefined },
     );
     // Unsigned pushes are admitted only to public-read-write buckets (spec 4.4).
