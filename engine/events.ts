@@ -20,8 +20,12 @@ export interface EngineEvents {
   ];
   /** A playlist object was (re)written; `body` is what was stored, for in-memory delivery. */
   playlist: [{ bucket: string; channel: string; key: string; body: Buffer; time: number }];
-  /** A segment object was stored; `body` is what was stored, for in-memory delivery of recent segments. */
-  segmentBody: [{ bucket: string; key: string; body: Buffer }];
+  /**
+   * A segment object was stored; `body` is what was stored, for in-memory delivery of recent segments.
+   * When `retain` is given the bytes are recycled after the event: a listener that keeps `body` calls
+   * `retain()` during the event and the function it returns once done with them.
+   */
+  segmentBody: [{ bucket: string; key: string; body: Buffer; retain: (() => () => void) | undefined }];
   framesDropped: [{ bucket: string; channel: string; reason: string; count: number }];
   storageError: [{ bucket: string; key: string; error: string; attempt: number; final: boolean }];
 }

@@ -76,11 +76,11 @@ export async function withNginx<T>(dir: string, body: (server: NginxServer) => P
   }
 }
 
-export const livebucketTargets = (server: LivebucketServer, k: number): PublishTarget[] =>
-  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: `${BUCKET}/live`, stream: `ch${i}` }));
+export const livebucketTargets = (server: LivebucketServer, k: number, prefix = 'ch'): PublishTarget[] =>
+  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: `${BUCKET}/live`, stream: `${prefix}${i}` }));
 
-export const nginxTargets = (server: NginxServer, k: number): PublishTarget[] =>
-  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: 'live', stream: `ch${i}` }));
+export const nginxTargets = (server: NginxServer, k: number, prefix = 'ch'): PublishTarget[] =>
+  Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: 'live', stream: `${prefix}${i}` }));
 
 /** Waits until the process stops using CPU (its last segments written), at most `maxMs`. */
 export async function settle(pid: number, maxMs = 15_000): Promise<void> {

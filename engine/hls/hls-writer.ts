@@ -4,12 +4,15 @@ import type { HlsCursor, MetadataStore, SegmentRecord } from '../store/metadata-
 import type { ObjectStore } from '../store/object-store.js';
 import { PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE } from './content-types.js';
 import { renderLivePlaylist, type ListedSegment } from './live-playlist.js';
+import type { PooledBody } from './segment-buffers.js';
 import { minTargetDuration } from './playlist-format.js';
 import { putWithRetry } from './store-retry.js';
 
 /** A finished segment handed to the writer. */
 export interface ClosedSegment {
   readonly body: Buffer;
+  /** When `body` is pooled: the writer releases it once stored (or given up on); listeners may retain it. */
+  readonly owner?: PooledBody;
   /** Epoch ms its first frame arrived; the candidate for its name. */
   readonly arrivedAt: number;
   readonly durationMs: number;
@@ -91,7 +94,7 @@ export class HlsWriter {
   /** A metadata or listener failure: drop what is queued so back-pressure cannot stick. */
   private abandon(error: unknown): void {
     console.error(`livebucket: HLS writer of ${this.o.bucket}/${this.playlistKey} failed: ${String(error)}`);
-    this.queue.length = 0;
+    for (const segment of this.queue.splice(0)) segment.owner?.release();
     this.pending = 0;
     this.o.onStored();
   }
@@ -120,7 +123,12 @@ export class HlsWriter {
       const batch = this.queue.splice(0);
       for (const segment of batch) {
         this.fixTargetDuration(segment.targetDurationS);
-        const listed = await this.storeSegment(segment);
+        let listed: ListedSegment | undefined;
+        try {
+          listed = await this.storeSegment(segment);
+        } finally {
+          segment.owner?.release();
+        }
         this.pending -= segment.body.byteLength;
         this.o.onStored();
         if (!listed) continue;
@@ -143,12 +151,16 @@ export class HlsWriter {
     const { bucket, channel, objects, meta, events } = this.o;
     const name = Math.max(segment.arrivedAt, this.cursor.lastSegmentName + 1);
     const key = `${channel}/${name}.ts`;
-    const stored = await putWithRetry(objects, events, bucket, key, segment.body, { contentType: SEGMENT_CONTENT_TYPE });
+    const stored = await putWithRetry(objects, events, bucket, key, segment.body, {
+      contentType: SEGMENT_CONTENT_TYPE,
+      deferEtag: true,
+    });
     if (!stored) {
       this.breakBeforeNext = true;
       return undefined;
     }
-    events.emit('segmentBody', { bucket, key, body: segment.body });
+    const owner = segment.owner;
+    events.emit('segmentBody', { bucket, key, body: segment.body, retain: owner && (() => owner.retain()) });
     const discontinuity = segment.discontinuity || this.breakBeforeNext;
     this.breakBeforeNext = false;
     const record: SegmentRecord = {

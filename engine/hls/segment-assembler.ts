@@ -1,13 +1,21 @@
+import { PooledBody, type SegmentBufferPool } from './segment-buffers.js';
+
+/** Room for a segment the size of the previous one plus this fraction, so most segments never grow. */
+const HEADROOM_SHIFT = 3;
+
 /**
- * Collects one segment's TS bytes in a single growing buffer, so the ring can be released at once and the
+ * Collects one segment's TS bytes in a single pooled buffer, so the ring can be released at once and the
  * store gets one large write per segment. Sized from the previous segment, it grows about once per publish.
  */
 export class SegmentAssembler {
   private buffer: Buffer;
   private length = 0;
 
-  constructor(initialCapacity = 256 << 10) {
-    this.buffer = Buffer.allocUnsafe(initialCapacity);
+  constructor(
+    private readonly pool: SegmentBufferPool,
+    initialCapacity = 256 << 10,
+  ) {
+    this.buffer = pool.take(initialCapacity);
   }
 
   get size(): number {
@@ -16,9 +24,10 @@ export class SegmentAssembler {
 
   append(part: Uint8Array): void {
     const needed = this.length + part.byteLength;
-    if (needed > this.buffer.byteLength) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.byteLength * 2));
+    if (needed > this.buffer.length) {
+      const grown = this.pool.take(Math.max(needed, this.buffer.length * 2));
       this.buffer.copy(grown, 0, 0, this.length);
+      this.pool.give(this.buffer);
       this.buffer = grown;
     }
     this.buffer.set(part, this.length);
@@ -26,14 +35,21 @@ export class SegmentAssembler {
   }
 
   /**
-   * The segment so far; the assembler starts a new one with room for a segment of the same size. A buffer
-   * that grew well past its content is trimmed, since the edge may keep recent segments in memory.
+   * The segment so far and its owner (release it when stored); the assembler starts the next one in a
+   * buffer with room for a segment of the same size.
    */
-  take(): Buffer {
-    const wasted = this.buffer.byteLength - this.length > this.length >> 2;
-    const segment = wasted ? Buffer.from(this.buffer.subarray(0, this.length)) : this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(Math.max(64 << 10, this.length + (this.length >> 3)));
+  take(): { body: Buffer; owner: PooledBody } {
+    const body = this.buffer.subarray(0, this.length);
+    const owner = new PooledBody(this.buffer, this.pool);
+    this.buffer = this.pool.take(this.length + (this.length >> HEADROOM_SHIFT));
     this.length = 0;
-    return segment;
+    return { body, owner };
+  }
+
+  /** The publish is over: the buffer goes back to the pool. */
+  dispose(): void {
+    this.pool.give(this.buffer);
+    this.buffer = Buffer.alloc(0);
+    this.length = 0;
   }
 }

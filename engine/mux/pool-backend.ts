@@ -43,7 +43,11 @@ export async function createPoolMuxBackend(options: PoolMuxOptions = {}): Promis
     const length = batchByteLength(frames, cuts, config);
     const batch = buffers.take(length);
     encodeBatch(new Uint8Array(batch, 0, length), frames, cuts, config, state);
-    const result = await pool.run({ batch, length }, { transferList: [batch] });
+    const size = batch.byteLength;
+    const result = await pool.run({ batch, length }, { transferList: [batch] }).catch((error: unknown) => {
+      buffers.lost(size);
+      throw error;
+    });
     buffers.give(result.batch);
     return { output: toTsOutput(consumers[result.ring]!, result.placement, result.partEnds), state: result.state };
   };

@@ -4,6 +4,7 @@ import type { AacConfig, AvcConfig, MediaFrame } from '../media/types.js';
 import type { ChannelMuxer, TsOutput } from '../mux/types.js';
 import type { HlsWriter } from '../hls/hls-writer.js';
 import { SegmentAssembler } from '../hls/segment-assembler.js';
+import type { SegmentBufferPool } from '../hls/segment-buffers.js';
 import { Segmenter, type SegmentCut } from '../hls/segmenter.js';
 
 /** Frames batched into one mux() call at most: keeps a backlog from becoming one giant ring write. */
@@ -19,6 +20,8 @@ const HOLD_BYTES = 64 << 10;
 export interface ChannelPipelineOptions {
   readonly muxer: ChannelMuxer;
   readonly writer: HlsWriter;
+  /** Where segment buffers come from and go back to (shared by every channel of the process). */
+  readonly segmentBuffers: SegmentBufferPool;
   readonly fragDurationMs: number;
   /** Unmuxed frame bytes plus segments not yet stored above which write() asks ingest to pause. */
   readonly maxQueuedBytes: number;
@@ -56,7 +59,7 @@ interface OpenSegment {
  */
 export class ChannelPipeline implements ChannelSink {
   private readonly segmenter: Segmenter;
-  private readonly assembler = new SegmentAssembler();
+  private readonly assembler: SegmentAssembler;
   private readonly queue: QueueItem[] = [];
   private queuedBytes = 0;
   /** Cuts among the queued frames: a queued cut closes a segment, so it is muxed without holding. */
@@ -72,6 +75,7 @@ export class ChannelPipeline implements ChannelSink {
 
   constructor(private readonly o: ChannelPipelineOptions) {
     this.segmenter = new Segmenter(o.fragDurationMs);
+    this.assembler = new SegmentAssembler(o.segmentBuffers);
   }
 
   configure(video: AvcConfig | undefined, audio: AacConfig | undefined): void {
@@ -102,6 +106,7 @@ export class ChannelPipeline implements ChannelSink {
     if (this.muxing || this.queue.length > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
     const durationMs = this.segmenter.finish();
     if (this.current && durationMs !== undefined && !this.failed) this.closeSegment(durationMs, performance.now());
+    this.assembler.dispose();
     await this.o.writer.idle();
   }
 
@@ -195,8 +200,10 @@ export class ChannelPipeline implements ChannelSink {
   private closeSegment(durationMs: number, closedAt: number): void {
     const open = this.current!;
     this.current = undefined;
+    const { body, owner } = this.assembler.take();
     this.o.writer.enqueue({
-      body: this.assembler.take(),
+      body,
+      owner,
       arrivedAt: open.arrivedAt,
       durationMs,
       discontinuity: open.discontinuity,

@@ -1,5 +1,6 @@
 import type { EngineEventBus } from '../events.js';
 import { HlsWriter } from '../hls/hls-writer.js';
+import { SegmentBufferPool } from '../hls/segment-buffers.js';
 import type { ChannelSink, EndReason, SinkFactory } from '../ingest/sink.js';
 import type { MuxBackend } from '../mux/types.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -32,6 +33,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
   const now = options.now ?? Date.now;
   /** Per channel: settles when its latest publish has finished writing. */
   const lastWrite = new Map<string, Promise<void>>();
+  const segmentBuffers = new SegmentBufferPool();
 
   return (session, onDrain): ChannelSink => {
     const { bucket, channel } = session;
@@ -57,6 +59,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
     const pipeline = new ChannelPipeline({
       muxer: options.backend.open(),
       writer,
+      segmentBuffers,
       fragDurationMs,
       maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
       now,

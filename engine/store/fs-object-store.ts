@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
+import { md5Etag } from './etag.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 interface ObjectRow {
@@ -28,6 +29,8 @@ CREATE TABLE IF NOT EXISTS objects (
 `;
 
 const READ_CHUNK_BYTES = 512 * 1024;
+/** The etag column of an object whose MD5 was deferred and is not computed yet. */
+const ETAG_PENDING = '';
 
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key,
@@ -58,6 +61,8 @@ export class FsObjectStore implements ObjectStore {
   private readonly statements;
   private readonly tmpDir: string;
   private readonly madeDirs = new Set<string>();
+  /** Deferred ETags being computed, by file, so concurrent lookups hash once. */
+  private readonly hashing = new Map<string, Promise<string>>();
 
   private constructor(
     private readonly root: string,
@@ -75,6 +80,8 @@ export class FsObjectStore implements ObjectStore {
            user_meta = excluded.user_meta, headers = excluded.headers, file = excluded.file`,
       ),
       setAcl: db.prepare('UPDATE objects SET acl = ? WHERE bucket = ? AND key = ?'),
+      // Only the version that was hashed: a put may have replaced it meanwhile.
+      setEtag: db.prepare('UPDATE objects SET etag = ? WHERE bucket = ? AND key = ? AND file = ?'),
       delete: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING file'),
       list: db.prepare(
         `SELECT * FROM objects WHERE bucket = @bucket AND key > @after AND key >= @prefix AND key < @prefixEnd
@@ -96,10 +103,10 @@ export class FsObjectStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Uint8Array | readonly Uint8Array[], options: PutOptions): Promise<ObjectInfo> {
     const parts = body instanceof Uint8Array ? [body] : body;
-    const md5 = createHash('md5');
+    const md5 = options.deferEtag ? undefined : createHash('md5');
     let size = 0;
     for (const part of parts) {
-      md5.update(part);
+      md5?.update(part);
       size += part.byteLength;
     }
     const version = randomBytes(6).toString('hex');
@@ -122,7 +129,7 @@ export class FsObjectStore implements ObjectStore {
       bucket,
       key,
       size,
-      etag: md5.digest('hex').toUpperCase(),
+      etag: md5 ? md5.digest('hex').toUpperCase() : ETAG_PENDING,
       last_modified: Date.now(),
       content_type: options.contentType,
       acl: options.acl ?? 'default',
@@ -137,7 +144,7 @@ export class FsObjectStore implements ObjectStore {
 
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
     const row = this.statements.get.get(bucket, key) as ObjectRow | undefined;
-    return row && toInfo(row);
+    return row && toInfo(await this.withEtag(bucket, row));
   }
 
   async read(
@@ -149,15 +156,24 @@ export class FsObjectStore implements ObjectStore {
     if (!opened) return undefined;
     // Segments are around a megabyte: 64 KiB reads (the default) cost sixteen round trips each.
     const chunk = { highWaterMark: READ_CHUNK_BYTES };
+    let row: ObjectRow;
+    try {
+      row = await this.withEtag(bucket, opened.row);
+    } catch (error) {
+      await opened.handle.close();
+      throw error;
+    }
     const body = opened.handle.createReadStream(range ? { ...chunk, start: range[0], end: range[1] } : chunk);
-    return { info: toInfo(opened.row), body };
+    return { info: toInfo(row), body };
   }
 
   async readAll(bucket: string, key: string): Promise<{ info: ObjectInfo; body: Buffer } | undefined> {
     const opened = await this.openCurrent(bucket, key);
     if (!opened) return undefined;
     try {
-      return { info: toInfo(opened.row), body: await opened.handle.readFile() };
+      const body = await opened.handle.readFile();
+      const row = opened.row.etag === ETAG_PENDING ? this.recordEtag(bucket, opened.row, md5Etag(body)) : opened.row;
+      return { info: toInfo(row), body };
     } finally {
       await opened.handle.close();
     }
@@ -184,7 +200,9 @@ export class FsObjectStore implements ObjectStore {
       after: options.after ?? '',
       limit: options.limit,
     }) as ObjectRow[];
-    return rows.map(toInfo);
+    const completed: ObjectInfo[] = [];
+    for (const row of rows) completed.push(toInfo(await this.withEtag(bucket, row)));
+    return completed;
   }
 
   async hasObjects(bucket: string): Promise<boolean> {
@@ -203,6 +221,22 @@ export class FsObjectStore implements ObjectStore {
   /** Leftover temp names, for crash-safety checks. */
   tempFiles(): string[] {
     return readdirSync(this.tmpDir);
+  }
+
+  /** The row with its ETag, hashing the file first when its ETag was deferred. */
+  private async withEtag(bucket: string, row: ObjectRow): Promise<ObjectRow> {
+    if (row.etag !== ETAG_PENDING) return row;
+    let pending = this.hashing.get(row.file);
+    if (!pending) {
+      pending = hashFile(join(this.root, row.file)).finally(() => this.hashing.delete(row.file));
+      this.hashing.set(row.file, pending);
+    }
+    return this.recordEtag(bucket, row, await pending);
+  }
+
+  private recordEtag(bucket: string, row: ObjectRow, etag: string): ObjectRow {
+    this.statements.setEtag.run(etag, bucket, row.key, row.file);
+    return { ...row, etag };
   }
 
   private fileName(bucket: string, key: string, version: string): string {
@@ -244,3 +278,8 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
+async function hashFile(path: string): Promise<string> {
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) md5.update(chunk as Buffer);
+  return md5.digest('hex').toUpperCase();
+}

@@ -22,6 +22,12 @@ export interface PutOptions {
   readonly acl?: ObjectAcl;
   readonly userMeta?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Compute the ETag when the object is first looked at (head, read, list) instead of now: for objects
+   * written in bulk and often never read through the API, like live segments. put() then returns an
+   * empty etag; every other method returns the MD5 as usual.
+   */
+  readonly deferEtag?: boolean;
 }
 
 export interface ListOptions {

@@ -40,7 +40,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const lingering = new Map<string, NodeJS.Timeout>();
   const channelId = (bucket: string, channel: string): string => `${bucket}/${channel}`;
   const onPlaylist = (e: EngineEvents['playlist'][0]): void => cache.putPlaylist(e.bucket, e.key, e.body, e.time);
-  const onSegmentBody = (e: EngineEvents['segmentBody'][0]): void => cache.putSegment(e.bucket, e.key, e.body);
+  const onSegmentBody = (e: EngineEvents['segmentBody'][0]): void => cache.putSegment(e.bucket, e.key, e.body, e.retain);
   const onPublish = (e: EngineEvents['publish'][0]): void => {
     const id = channelId(e.bucket, e.channel);
     clearTimeout(lingering.get(id));

@@ -39,33 +39,49 @@ export class Exchange {
     });
   }
 
-  /** A body that is already in memory (a cached segment or playlist, an error document). */
-  endWith(writeHead: () => void, body: Uint8Array | string): void {
-    if (this.aborted) return;
+  /**
+   * A body that is already in memory (a cached segment or playlist, an error document); `finished` runs
+   * once the body is no longer needed (sent, or the request aborted).
+   */
+  endWith(writeHead: () => void, body: Uint8Array | string, finished?: () => void): void {
+    if (this.aborted) {
+      finished?.();
+      return;
+    }
     if (typeof body === 'string' || body.length === 0) {
       this.done = true;
       this.res.cork(() => {
         writeHead();
         this.res.end(body);
       });
+      finished?.();
       return;
     }
     let ok = false;
-    let finished = false;
+    let ended = false;
     this.res.cork(() => {
       writeHead();
-      [ok, finished] = this.res.tryEnd(body, body.length);
+      [ok, ended] = this.res.tryEnd(body, body.length);
     });
-    if (finished) {
+    if (ended) {
       this.done = true;
+      finished?.();
       return;
     }
-    if (ok) return;
+    if (ok) {
+      // uWS took every byte but has not ended yet (it will without us): nothing of `body` is needed.
+      finished?.();
+      return;
+    }
     this.watchAbort();
+    if (finished) this.onAbort(finished);
     this.res.onWritable((offset) => {
       if (this.aborted) return true;
-      const [wrote, ended] = this.res.tryEnd(body.subarray(offset), body.length);
-      if (ended) this.done = true;
+      const [wrote, done] = this.res.tryEnd(body.subarray(offset), body.length);
+      if (done) {
+        this.done = true;
+        finished?.();
+      }
       return wrote;
     });
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { md5Etag } from '../../engine/store/etag.js';
 import type { ObjectInfo } from '../../engine/store/object-store.js';
 
 /** A body the HLS writer stored, kept in memory so viewers of a live channel never touch the store. */
@@ -13,6 +13,10 @@ export interface CachedObject {
   checkedAt: number;
   /** Response headers rendered for `info` under a bucket ACL, reused until either changes. */
   headers: PreparedHeaders | undefined;
+  /** For a recycled body: keeps the bytes valid while a response is still sending them. */
+  readonly retain: (() => () => void) | undefined;
+  /** Lets go of the cache's own hold on a recycled body. */
+  readonly release: (() => void) | undefined;
 }
 
 export interface PreparedHeaders {
@@ -62,7 +66,7 @@ export class LiveCache {
 
   putPlaylist(bucket: string, key: string, body: Buffer, time: number): void {
     // Playlists are rewritten in place, so the ETag is known here: the store's is the MD5 of these bytes.
-    const etag = createHash('md5').update(body).digest('hex').toUpperCase();
+    const etag = md5Etag(body);
     const previous = this.objects.get(cacheId(bucket, key))?.info;
     const info: ObjectInfo | undefined = previous && {
       ...previous,
@@ -70,14 +74,18 @@ export class LiveCache {
       etag,
       lastModified: time,
     };
-    this.insert(cacheId(bucket, key), { body, kind: 'playlist', info, checkedAt: info ? time : 0, headers: undefined });
+    this.insert(cacheId(bucket, key), {
+      body, kind: 'playlist', info, checkedAt: info ? time : 0, headers: undefined, retain: undefined, release: undefined,
+    });
   }
 
-  putSegment(bucket: string, key: string, body: Buffer): void {
+  /** `retain` is the writer's, for a recycled body: the cache holds it from here until the entry goes. */
+  putSegment(bucket: string, key: string, body: Buffer, retain: (() => () => void) | undefined): void {
     const channel = channelOfKey(key);
     if (channel === undefined) return;
     const id = cacheId(bucket, key);
-    this.insert(id, { body, kind: 'segment', info: undefined, checkedAt: 0, headers: undefined });
+    const release = retain?.();
+    this.insert(id, { body, kind: 'segment', info: undefined, checkedAt: 0, headers: undefined, retain, release });
     const channelId = cacheId(bucket, channel);
     let ids = this.segmentsByChannel.get(channelId);
     if (!ids) this.segmentsByChannel.set(channelId, (ids = []));
@@ -101,6 +109,7 @@ export class LiveCache {
   }
 
   clear(): void {
+    for (const entry of this.objects.values()) entry.release?.();
     this.objects.clear();
     this.segmentsByChannel.clear();
     this.total = 0;
@@ -121,5 +130,6 @@ export class LiveCache {
     if (!entry) return;
     this.objects.delete(id);
     this.total -= entry.body.length;
+    entry.release?.();
   }
 }

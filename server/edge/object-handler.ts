@@ -268,7 +268,8 @@ function respond(
     return undefined;
   }
   if (cached) {
-    exchange.endWith(writeHead, range ? cached.body.subarray(range[0], range[1] + 1) : cached.body);
+    // The cache may drop the entry while a slow viewer is still being sent it: hold the bytes till the end.
+    exchange.endWith(writeHead, range ? cached.body.subarray(range[0], range[1] + 1) : cached.body, cached.retain?.());
     return undefined;
   }
   return streamFromStore(context, exchange, request, info, range, length, writeHead);

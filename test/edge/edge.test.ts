@@ -163,7 +163,7 @@ describe('edge: live bodies handed over by the HLS writer', () => {
 
   async function storeSegment(key: string, body: Buffer): Promise<void> {
     await fx.objects.put('live', key, body, { contentType: 'video/MP2T' });
-    fx.events.emit('segmentBody', { bucket: 'live', key, body });
+    fx.events.emit('segmentBody', { bucket: 'live', key, body, retain: undefined });
   }
 
   it('serves live segments and playlists with the stored ETag, ranges included', async () => {

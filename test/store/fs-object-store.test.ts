@@ -29,6 +29,29 @@ describe('FsObjectStore', () => {
     assert.equal(await text(part!.body), 'world');
   });
 
+  it('computes a deferred ETag when the object is first looked at, whichever way', async () => {
+    const hello = '5EB63BBBE01EEED093CB22BB8F5ACDC3';
+    const put = async (key: string): Promise<void> => {
+      const info = await store.put('b3', key, Buffer.from('hello world'), { contentType: 'video/MP2T', deferEtag: true });
+      assert.equal(info.etag, '');
+    };
+    await put('ch/head.ts');
+    assert.equal((await store.head('b3', 'ch/head.ts'))?.etag, hello);
+    await put('ch/read.ts');
+    const read = await store.read('b3', 'ch/read.ts');
+    assert.equal(read?.info.etag, hello);
+    assert.equal(await text(read!.body), 'hello world');
+    await put('ch/whole.ts');
+    assert.equal((await store.readAll('b3', 'ch/whole.ts'))?.info.etag, hello);
+    await put('ch/listed.ts');
+    const [first, second] = await Promise.all([store.head('b3', 'ch/listed.ts'), store.list('b3', { prefix: 'ch/', limit: 10 })]);
+    assert.equal(first?.etag, hello);
+    assert.deepEqual(second.map((o) => o.etag), [hello, hello, hello, hello]);
+    // Computed once and kept: a replaced object gets its own.
+    await store.put('b3', 'ch/head.ts', Buffer.from('two'), { contentType: 'video/MP2T', deferEtag: true });
+    assert.equal((await store.head('b3', 'ch/head.ts'))?.etag, 'B8A9F715DBB64FD5C56E7783C6820A61');
+  });
+
   it('replaces an object atomically and keeps buckets apart', async () => {
     await store.put('b1', 'k', Buffer.from('one'), { contentType: 'text/plain', userMeta: { a: '1' } });
     await store.put('b1', 'k', Buffer.from('two'), { contentType: 'text/plain' });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { renderVodPlaylist } from '../../../engine/hls/vod-playlist.js';
+import { md5Etag } from '../../../engine/store/etag.js';
 import type { SegmentRecord } from '../../../engine/store/metadata-store.js';
 import { type ApiContext, type OssRequest, type OssResponse } from '../context.js';
 import { invalidArgument } from '../errors.js';
@@ -62,7 +62,6 @@ async function storedOnly(ctx: ApiContext, bucket: string, indexed: readonly Seg
   return kept;
 }
 
-const etagOf = (body: string): string => createHash('md5').update(body).digest('hex').toUpperCase();
 
 /** PostVodPlaylist, `POST /{channel}/{playlist}?vod`: stores `{channel}/{playlist}`. */
 export async function postVodPlaylist(ctx: ApiContext, request: OssRequest, bucket: string, key: string): Promise<OssResponse> {
@@ -80,5 +79,5 @@ export async function postVodPlaylist(ctx: ApiContext, request: OssRequest, buck
 export async function getVodPlaylist(ctx: ApiContext, request: OssRequest, bucket: string, channel: string): Promise<OssResponse> {
   checkChannelName(channel);
   const body = renderVodPlaylist(await selectSegments(ctx, request, bucket, channel));
-  return { status: 200, headers: { 'content-type': PLAYLIST_TYPE, etag: `"${etagOf(body)}"` }, body };
+  return { status: 200, headers: { 'content-type': PLAYLIST_TYPE, etag: `"${md5Etag(body)}"` }, body };
 }
