@@ -1,7 +1,7 @@
 import { PooledBody, type SegmentBufferPool } from './segment-buffers.js';
 
 /** Room for a segment the size of the previous one plus this fraction, so most segments never grow. */
-const HEADROOM_SHIFT = 3;
+const HEADROOM_SHIFT = 2;
 
 /**
  * Collects one segment's TS bytes in a single pooled buffer, so the ring can be released at once and the
@@ -25,7 +25,8 @@ export class SegmentAssembler {
   append(part: Uint8Array): void {
     const needed = this.length + part.byteLength;
     if (needed > this.buffer.length) {
-      const grown = this.pool.take(Math.max(needed, this.buffer.length * 2));
+      // The pool sizes it with headroom, and raises its capacity so later segments need not grow.
+      const grown = this.pool.take(needed);
       this.buffer.copy(grown, 0, 0, this.length);
       this.pool.give(this.buffer);
       this.buffer = grown;

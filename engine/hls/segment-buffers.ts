@@ -1,47 +1,35 @@
-/** Capacities are multiples of this, so buffers of similar segments are interchangeable. */
-const GRANULE = 64 << 10;
-/** A free buffer this many times larger than asked for is not handed out (it would waste resident memory). */
-const MAX_SLACK = 2;
-
-const roundUp = (bytes: number): number => Math.max(GRANULE, Math.ceil(bytes / GRANULE) * GRANULE);
+const GRANULE = 256 << 10;
 
 /**
  * Recycled buffers for segments being assembled. A fresh megabyte per segment made V8 count it as
- * external memory and run a full GC every few segments, and glibc handed back freshly mapped (faulting,
- * zero-filled) pages each time: reuse removes both. The pool keeps as many bytes as are lent out (the
- * working set of the channels now live), at least `minRetainedBytes`; what comes back beyond that, as
- * channels end, is left to the GC.
+ * external memory and run a full GC every few segments, and each new buffer's pages faulted on first
+ * touch (a tenth of ingest CPU on this path): reuse removes both. Every buffer has the pool's capacity,
+ * a quarter above the largest segment asked for so far, so any free buffer fits any segment (segments of
+ * one stream vary by a fifth and more); capacity that is never written costs no resident memory. A
+ * buffer is back in use soon after it is given (the next cut of any channel), so a small free list
+ * suffices: at most `maxRetainedBytes` wait here, the rest is left to the GC.
  */
 export class SegmentBufferPool {
   private readonly free: Buffer[] = [];
   private retained = 0;
-  private lent = 0;
+  private capacity = GRANULE;
 
-  constructor(private readonly minRetainedBytes = 32 << 20) {}
+  constructor(private readonly maxRetainedBytes = 32 << 20) {}
 
   /** A buffer of at least `minBytes` (contents undefined). */
   take(minBytes: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const size = this.free[i]!.length;
-      if (size >= minBytes && size <= minBytes * MAX_SLACK && (best < 0 || size < this.free[best]!.length)) best = i;
-    }
-    let buffer: Buffer;
-    if (best < 0) {
-      buffer = Buffer.allocUnsafeSlow(roundUp(minBytes));
-    } else {
-      buffer = this.free[best]!;
-      this.free[best] = this.free[this.free.length - 1]!;
-      this.free.pop();
+    if (minBytes > this.capacity) this.capacity = Math.ceil((minBytes + (minBytes >> 2)) / GRANULE) * GRANULE;
+    while (this.free.length > 0) {
+      const buffer = this.free.pop()!;
       this.retained -= buffer.length;
+      // A buffer from before the capacity grew is dropped: segments now need more.
+      if (buffer.length >= minBytes) return buffer;
     }
-    this.lent += buffer.length;
-    return buffer;
+    return Buffer.allocUnsafeSlow(this.capacity);
   }
 
   give(buffer: Buffer): void {
-    this.lent -= buffer.length;
-    if (this.retained + buffer.length > Math.max(this.minRetainedBytes, this.lent)) return;
+    if (buffer.length < this.capacity || this.retained + buffer.length > this.maxRetainedBytes) return;
     this.free.push(buffer);
     this.retained += buffer.length;
   }

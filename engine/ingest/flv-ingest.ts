@@ -43,8 +43,9 @@ export function newPublishStats(): PublishStats {
  *
  * push() collects frames; flush() hands them to the sink as one batch, so the caller decides the batch
  * boundaries (the RTMP session flushes once per socket read). Frame payloads are views into the tag
- * bodies, so each body must stay untouched until the sink is done with it: callers pass buffers that
- * are never reused.
+ * bodies, so a body must stay untouched until the sink no longer references the frames made from it
+ * (ChannelSink.released passing framesIssued as it was after the push). Codec configs are copied: they
+ * outlive their bodies.
  *
  * Throws UnsupportedVideoCodecError for non-H.264 video and FlvError for a malformed sequence header;
  * unsupported audio, media before its sequence header and undecodable media frames are dropped and
@@ -80,6 +81,11 @@ export class FlvIngest {
     else if (type === FLV_TAG_AUDIO) this.pushAudio(timestamp, body);
   }
 
+  /** Frames made so far (handed to the sink or waiting in the batch), in the order the sink gets them. */
+  get framesIssued(): number {
+    return this.stats.videoFrames + this.stats.audioFrames;
+  }
+
   /** Delivers collected frames; false when the sink is saturated (pause input until its onDrain). */
   flush(): boolean {
     let ok = !this.saturated;
@@ -107,7 +113,7 @@ export class FlvIngest {
     if (h.kind === 'other' || h.kind === 'end-of-sequence') return;
     if (!h.avc) throw new UnsupportedVideoCodecError(h.codecName);
     if (h.kind === 'sequence-header') {
-      const record = body.subarray(h.dataOffset);
+      const record = new Uint8Array(body.subarray(h.dataOffset));
       const current = this.stats.video;
       if (current && sameBytes(current.record, record)) return;
       this.reconfigure(parseAvcConfig(record), this.stats.audio);
@@ -143,7 +149,7 @@ export class FlvIngest {
     if (!h.aac) return this.drop('unsupported-audio-codec');
     if (h.kind === 'other') return;
     if (h.kind === 'sequence-header') {
-      const asc = body.subarray(h.dataOffset);
+      const asc = new Uint8Array(body.subarray(h.dataOffset));
       const current = this.stats.audio;
       if (current && sameBytes(current.asc, asc)) return;
       let config: AacConfig;

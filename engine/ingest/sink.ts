@@ -38,6 +38,12 @@ export interface PublishStats {
 export interface ChannelSink {
   configure(video: AvcConfig | undefined, audio: AacConfig | undefined): void;
   write(frames: readonly MediaFrame[]): boolean;
+  /**
+   * How many of the frames written so far (counted in write order) the sink no longer references, so
+   * their payload memory may be reused by ingest. A sink without it keeps every payload valid for as
+   * long as it holds the frame.
+   */
+  released?(): number;
   /** The publish ended; flush and release. Resolves when everything written is durable. */
   close(reason: EndReason): Promise<void>;
 }

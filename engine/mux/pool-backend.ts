@@ -43,11 +43,7 @@ export async function createPoolMuxBackend(options: PoolMuxOptions = {}): Promis
     const length = batchByteLength(frames, cuts, config);
     const batch = buffers.take(length);
     encodeBatch(new Uint8Array(batch, 0, length), frames, cuts, config, state);
-    const size = batch.byteLength;
-    const result = await pool.run({ batch, length }, { transferList: [batch] }).catch((error: unknown) => {
-      buffers.lost(size);
-      throw error;
-    });
+    const result = await pool.run({ batch, length }, { transferList: [batch] });
     buffers.give(result.batch);
     return { output: toTsOutput(consumers[result.ring]!, result.placement, result.partEnds), state: result.state };
   };

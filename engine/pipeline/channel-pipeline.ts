@@ -72,6 +72,8 @@ export class ChannelPipeline implements ChannelSink {
   private closing = false;
   private current: OpenSegment | undefined;
   private whenIdle: (() => void) | undefined;
+  /** Frames, in write order, that nothing here references any more (muxed or dropped). */
+  private releasedFrames = 0;
 
   constructor(private readonly o: ChannelPipelineOptions) {
     this.segmenter = new Segmenter(o.fragDurationMs);
@@ -86,7 +88,13 @@ export class ChannelPipeline implements ChannelSink {
   }
 
   write(frames: readonly MediaFrame[]): boolean {
-    if (this.closing || this.failed || frames.length === 0) return true;
+    if (this.failed) {
+      // Nothing earlier is held either: fail() dropped the queue after the batch in flight settled.
+      this.releasedFrames += frames.length;
+      return true;
+    }
+    // Frames after close() are dropped but never counted: earlier ones may still be queued.
+    if (this.closing || frames.length === 0) return true;
     const arrivedAt = this.o.now();
     const arrivedPerf = performance.now();
     const cuts = this.segmenter.push(frames).map((cut) => ({ cut, arrivedAt, arrivedPerf }));
@@ -108,6 +116,10 @@ export class ChannelPipeline implements ChannelSink {
     if (this.current && durationMs !== undefined && !this.failed) this.closeSegment(durationMs, performance.now());
     this.assembler.dispose();
     await this.o.writer.idle();
+  }
+
+  released(): number {
+    return this.releasedFrames;
   }
 
   /** Called by the writer as segments get stored. */
@@ -141,6 +153,7 @@ export class ChannelPipeline implements ChannelSink {
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.muxing = false;
+        this.releasedFrames += frames.length;
         this.queuedBytes -= bytes;
         this.storedProgress();
         this.pump();
@@ -217,7 +230,11 @@ export class ChannelPipeline implements ChannelSink {
   private fail(error: unknown): void {
     console.error(`livebucket: muxing ${this.o.label} failed, dropping the rest of the publish: ${String(error)}`);
     this.failed = true;
-    for (const item of this.queue.splice(0)) if (item.kind === 'frames') this.queuedBytes -= item.bytes;
+    for (const item of this.queue.splice(0)) {
+      if (item.kind !== 'frames') continue;
+      this.queuedBytes -= item.bytes;
+      this.releasedFrames += item.frames.length;
+    }
     this.queuedCuts = 0;
     this.current = undefined;
   }

@@ -70,6 +70,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
     return {
       configure: (video, audio) => pipeline.configure(video, audio),
       write: (frames) => pipeline.write(frames),
+      released: () => pipeline.released(),
       close: async (reason: EndReason) => {
         try {
           await pipeline.close(reason);

@@ -1,4 +1,4 @@
-import { MessageArena } from './message-arena.js';
+import { MessageArena, NO_PROGRESS } from './message-arena.js';
 import { decodeAbort, TYPE_ABORT } from './messages/abort.js';
 import { decodeSetChunkSize, TYPE_SET_CHUNK_SIZE } from './messages/set-chunk-size.js';
 import { RtmpError } from './rtmp-error.js';
@@ -36,13 +36,14 @@ const EXTENDED = 0xffffff;
  * RTMP chunk stream -> messages (RTMP spec 5.3). Fed socket reads of any size; handles 1/2/3-byte basic
  * headers, message header types 0-3, extended timestamps (also on type-3 continuations), interleaved
  * chunk streams, Set Chunk Size and Abort. Other messages go to the listener, in order, synchronously.
- * Message bodies come from a MessageArena and are never reused, so listeners may keep views of them.
+ * Message bodies come from a MessageArena: a body is reused only after the listener settled it and the
+ * consumer's progress passed its mark, so a listener that never settles may keep views of bodies forever.
  * Throws RtmpError on anything malformed or over a limit; the reader is unusable afterwards.
  */
 export class ChunkReader {
   private chunkSize = 128;
   private readonly streams = new Map<number, ChunkStream>();
-  private readonly arena = new MessageArena();
+  private arena: MessageArena;
   /** Start of a header split across socket reads. */
   private carry: Buffer | undefined;
   /** The chunk whose payload is being received, and how many of its bytes are still to come. */
@@ -54,7 +55,23 @@ export class ChunkReader {
   constructor(
     private readonly limits: ChunkReaderLimits,
     private readonly onMessage: MessageListener,
-  ) {}
+    progress: () => number = NO_PROGRESS,
+  ) {
+    this.arena = new MessageArena(progress);
+  }
+
+  /** A message the listener was given is handled; see MessageArena.settle. */
+  settle(body: Uint8Array, mark: number): void {
+    this.arena.settle(body, mark);
+  }
+
+  /**
+   * Bodies from here on come from fresh slabs tracked against `progress`; the old slabs are never reused
+   * (for a new consumer whose progress counts from zero while the old one may still hold frames).
+   */
+  renewArena(progress: () => number): void {
+    this.arena = new MessageArena(progress);
+  }
 
   push(data: Buffer): void {
     let pos = 0;
@@ -194,8 +211,10 @@ export class ChunkReader {
     this.pendingBytes -= cs.length;
     if (cs.typeId === TYPE_SET_CHUNK_SIZE) {
       this.chunkSize = decodeSetChunkSize(body, this.limits.maxChunkSize);
+      this.arena.settle(body, -Infinity);
     } else if (cs.typeId === TYPE_ABORT) {
       this.abort(decodeAbort(body));
+      this.arena.settle(body, -Infinity);
     } else {
       this.onMessage(cs.typeId, cs.streamId, cs.timestamp, body);
     }
@@ -205,6 +224,7 @@ export class ChunkReader {
     const cs = this.streams.get(csid);
     if (!cs?.body) return;
     this.pendingBytes -= cs.length;
+    this.arena.settle(cs.body, -Infinity);
     cs.body = undefined;
   }
 }

@@ -87,7 +87,7 @@ export class RtmpSession {
   ) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const limits = host.limits;
-    this.reader = new ChunkReader(limits, (typeId, streamId, timestamp, body) => this.onMessage(typeId, streamId, timestamp, body));
+    this.reader = new ChunkReader(limits, (typeId, streamId, timestamp, body) => this.onMessage(typeId, streamId, timestamp, body), this.progress);
     this.handshakeTimer = setTimeout(() => this.fail(new RtmpError(`handshake not completed within ${limits.handshakeTimeoutMs} ms`)), limits.handshakeTimeoutMs);
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
@@ -159,18 +159,31 @@ export class RtmpSession {
     }
   }
 
+  /**
+   * How far the sink has got through the frames it was given (the arena's progress): before a publish
+   * every body is handled synchronously, and a sink that does not report keeps every body it got.
+   */
+  private readonly progress = (): number => (this.sink ? (this.sink.released?.() ?? -Infinity) : 0);
+
+  /** A whole message from the reader: held during admission, else handled and settled with the reader. */
   private onMessage(typeId: number, streamId: number, timestamp: number, body: Buffer): void {
     if (this.held) {
       this.held.push([typeId, streamId, timestamp, body]);
       return;
     }
+    this.handle(typeId, streamId, timestamp, body);
+    // Frames made from this body are among the first framesIssued the sink gets.
+    this.reader.settle(body, this.ingest?.framesIssued ?? 0);
+  }
+
+  private handle(typeId: number, streamId: number, timestamp: number, body: Buffer): void {
     switch (typeId) {
       case TYPE_AUDIO:
       case TYPE_VIDEO:
         this.ingest?.push(typeId, timestamp, body);
         return;
       case TYPE_AGGREGATE:
-        forEachAggregatePart(body, timestamp, (type, ts, part) => this.onMessage(type, streamId, ts, part));
+        forEachAggregatePart(body, timestamp, (type, ts, part) => this.handle(type, streamId, ts, part));
         return;
       case TYPE_DATA_AMF0:
       case TYPE_DATA_AMF3:
@@ -367,6 +380,8 @@ export class RtmpSession {
     const sink = this.sink!;
     this.ingest = undefined;
     this.sink = undefined;
+    // The ended sink may hold frames until it has closed; a next publish's progress counts from zero.
+    this.reader.renewArena(this.progress);
     if (reason !== 'error') ingest.flush();
     this.host.release(publish);
     const endedAt = Date.now();
