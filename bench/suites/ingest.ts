@@ -16,10 +16,16 @@ interface Measured {
 }
 
 /**
+ * Publishers of the unmeasured warm-up, at most: enough to grow the process-wide buffer pools to their
+ * bound (32 MiB of segment buffers, about 32 channels' worth).
+ */
+const MAX_WARM_UP_PUBLISHERS = 32;
+
+/**
  * Pushes the clip `loops` times per publisher as fast as the server reads, measuring the server's CPU.
- * One loop by as many publishers on other channels (`warm{i}`) goes first and is not measured: an ingest
- * server runs for months, so the figure is its steady state with K channels, not the JIT compiling it,
- * its worker threads starting or its buffer pools growing to K channels' working set.
+ * One loop by up to K publishers on other channels (`warm{i}`) goes first and is not measured: an ingest
+ * server runs for months, so the figure is its steady state, not the JIT compiling it, its worker
+ * threads starting or its buffer pools growing.
  */
 async function measure(ctx: BenchContext, pid: number, targets: PublishTarget[], warmUp: PublishTarget[], loops: number): Promise<Measured> {
   const warm = await runLoad({ clip: ctx.chunked, targets: warmUp, pace: 'fast', loops: 1 });
@@ -56,13 +62,14 @@ async function figure(
 /** MB ingested per server CPU-second at K publishers, livebucket (HLS into the embedded store) vs nginx-rtmp. */
 export async function ingestSuite(ctx: BenchContext): Promise<void> {
   // Enough bytes per run that the 10 ms CPU clock and the per-publish costs are a small error.
-  const loopsFor = (k: number): number => Math.max(1, Math.ceil((ctx.quick ? 120e6 : 400e6) / (k * ctx.chunked.loop.bytes.length)));
+  const loopsFor = (k: number): number => Math.max(1, Math.ceil((ctx.quick ? 60e6 : 400e6) / (k * ctx.chunked.loop.bytes.length)));
   const runs = levelsFlag(ctx, 'ingest', [1, 16, 200]).map((k) => [k, loopsFor(k)] as const);
   for (const [k, loops] of runs) {
     const ours = await withScratch((dir) =>
       withLivebucket(dir, k, async (server) => {
-        await createChannels(apiAccess(server), BUCKET, 'warm', 0, k, FRAG_SECONDS);
-        const warmUp = livebucketTargets(server, k, 'warm');
+        const warm = Math.min(k, MAX_WARM_UP_PUBLISHERS);
+        await createChannels(apiAccess(server), BUCKET, 'warm', 0, warm, FRAG_SECONDS);
+        const warmUp = livebucketTargets(server, warm, 'warm');
         const measured = await measure(ctx, server.pid, livebucketTargets(server, k), warmUp, loops);
         await server.stop();
         const channels = Array.from({ length: k }, (_, i) => `ch${i}`);
@@ -75,7 +82,7 @@ export async function ingestSuite(ctx: BenchContext): Promise<void> {
     } else {
       theirs = await withScratch((dir) =>
         withNginx(dir, async (server) => {
-          const measured = await measure(ctx, server.pid, nginxTargets(server, k), nginxTargets(server, k, 'warm'), loops);
+          const measured = await measure(ctx, server.pid, nginxTargets(server, k), nginxTargets(server, Math.min(k, MAX_WARM_UP_PUBLISHERS), 'warm'), loops);
           await server.stop();
           const streams = Array.from({ length: k }, (_, i) => `ch${i}`);
           return figure(ctx, `nginx-rtmp K=${k}`, measured, async () => nginxSegments(server.hlsDir, streams), dir);

@@ -10,8 +10,12 @@ import { ChannelPipeline } from './channel-pipeline.js';
 /** OSS defaults, for channels published without a LiveChannel record (engine used without the API). */
 const DEFAULT_FRAG_DURATION_S = 5;
 const DEFAULT_FRAG_COUNT = 3;
-/** Per publish: a few seconds of a high-bitrate stream, so a healthy store never pauses the socket. */
-const DEFAULT_MAX_QUEUED_BYTES = 8 << 20;
+/**
+ * Per publish: a few seconds of a high-bitrate stream, so a healthy store never pauses a real-time socket.
+ * Not more: a publisher pushing faster than the store writes (a file pushed without -re) fills this much
+ * per channel with segments waiting to be written, each in memory that had to be faulted in.
+ */
+const DEFAULT_MAX_QUEUED_BYTES = 4 << 20;
 
 export interface PipelineFactoryOptions {
   readonly backend: MuxBackend;
