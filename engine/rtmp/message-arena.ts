@@ -1,5 +1,9 @@
-const SLAB_SIZE = 256 * 1024;
-/** Bodies this large get their own allocation: carving them would strand most of a slab. */
+/**
+ * Small enough that a real-time publish keeps about two slabs resident (one filling, one waiting for its
+ * frames to be muxed), which is most of ingest's memory per live channel.
+ */
+const SLAB_SIZE = 128 * 1024;
+/** Bodies this large (keyframes) get their own allocation: carving them would strand most of a slab. */
 const LARGE = SLAB_SIZE / 2;
 /** Full slabs waiting for their consumer; beyond this many the oldest is left to the GC. */
 const MAX_RETIRED = 32;
@@ -17,7 +21,7 @@ interface Slab {
 export const NO_PROGRESS = (): number => -Infinity;
 
 /**
- * Memory for incoming message bodies, carved from 256 KiB slabs. A slab is reused once every body in it
+ * Memory for incoming message bodies, carved from 128 KiB slabs. A slab is reused once every body in it
  * is settled (its message handled) and the consumer's progress has passed the marks those bodies were
  * settled with: frame payloads are views of their bodies and live until the muxer has copied them, which
  * the consumer reports as progress. Reuse keeps ingest from touching fresh pages (a page fault per 4 KiB

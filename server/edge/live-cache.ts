@@ -23,6 +23,8 @@ export interface PreparedHeaders {
   readonly info: ObjectInfo;
   readonly bucketAcl: string;
   readonly list: readonly (readonly [string, string])[];
+  /** `list` encoded once: uWS then copies bytes instead of converting strings on every response. */
+  readonly wire: readonly (readonly [Buffer, Buffer])[];
 }
 
 /** Revalidation period of cached objects against the store, ms. */

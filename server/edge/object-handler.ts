@@ -43,10 +43,24 @@ interface EdgeRequest {
   readonly requestId: string;
 }
 
+type HeaderList = readonly (readonly [Buffer, Buffer])[];
+
+/**
+ * Header values from the API's renderer are byte strings (UTF-8 bytes as latin1 chars, what Node's HTTP
+ * server writes as is); uWS would UTF-8-encode a string again, so they go to it as bytes.
+ */
+const toWire = (list: readonly (readonly [string, string])[]): HeaderList =>
+  list.map(([name, value]) => [Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1')] as const);
+
+/** Written on every response: encoded once rather than converted from strings each time. */
+const REQUEST_ID = Buffer.from('x-oss-request-id');
+const ALLOW_ORIGIN = [Buffer.from('Access-Control-Allow-Origin'), Buffer.from('*')] as const;
+const EXPOSE_HEADERS = [Buffer.from('Access-Control-Expose-Headers'), Buffer.from(CORS_EXPOSE)] as const;
+
 function writeCommon(res: HttpResponse, requestId: string): void {
-  res.writeHeader('x-oss-request-id', requestId);
-  res.writeHeader('Access-Control-Allow-Origin', '*');
-  res.writeHeader('Access-Control-Expose-Headers', CORS_EXPOSE);
+  res.writeHeader(REQUEST_ID, requestId);
+  res.writeHeader(ALLOW_ORIGIN[0], ALLOW_ORIGIN[1]);
+  res.writeHeader(EXPOSE_HEADERS[0], EXPOSE_HEADERS[1]);
 }
 
 function replyError(exchange: Exchange, error: OssError, requestId: string, host: string, head: boolean): void {
@@ -223,14 +237,20 @@ function renderHeaders(request: EdgeRequest, bucket: BucketRecord, info: ObjectI
   return Object.entries(headers);
 }
 
-function headersFor(request: EdgeRequest, bucket: BucketRecord, info: ObjectInfo, cached: CachedObject | undefined) {
+/** The object's response headers: as names (for the 304 subset) and as what goes on the wire. */
+function headersFor(
+  request: EdgeRequest, bucket: BucketRecord, info: ObjectInfo, cached: CachedObject | undefined,
+): { list: readonly (readonly [string, string])[]; wire: HeaderList } {
   // response-* parameters change headers per request; only plain requests share the rendering.
-  if (!cached || request.query.size > 0) return renderHeaders(request, bucket, info);
+  if (!cached || request.query.size > 0) {
+    const list = renderHeaders(request, bucket, info);
+    return { list, wire: toWire(list) };
+  }
   const prepared = cached.headers;
-  if (prepared && prepared.info === info && prepared.bucketAcl === bucket.acl) return prepared.list;
+  if (prepared && prepared.info === info && prepared.bucketAcl === bucket.acl) return prepared;
   const list = renderHeaders(request, bucket, info);
-  cached.headers = { info, bucketAcl: bucket.acl, list };
-  return list;
+  cached.headers = { info, bucketAcl: bucket.acl, list, wire: toWire(list) };
+  return cached.headers;
 }
 
 /** Synchronous unless the body has to come from the store. */
@@ -246,12 +266,12 @@ function respond(
   const notModified = checkConditions(request, info);
   const channel = channelOfKey(request.key);
   if (channel !== undefined && request.method === 'GET') context.viewers.touch(request.bucket, channel, request.viewer, Date.now());
-  const headers = headersFor(request, bucket, info, cached);
+  const { list, wire } = headersFor(request, bucket, info, cached);
   if (notModified) {
     exchange.endWithoutBody(() => {
       res.writeStatus('304 Not Modified');
       writeCommon(res, request.requestId);
-      for (const [name, value] of headers) if (NOT_MODIFIED_HEADERS.has(name)) res.writeHeader(name, value);
+      for (let i = 0; i < list.length; i++) if (NOT_MODIFIED_HEADERS.has(list[i]![0])) res.writeHeader(wire[i]![0], wire[i]![1]);
     });
     return undefined;
   }
@@ -260,7 +280,7 @@ function respond(
   const writeHead = (): void => {
     res.writeStatus(range ? '206 Partial Content' : '200 OK');
     writeCommon(res, request.requestId);
-    for (const [name, value] of headers) res.writeHeader(name, value);
+    for (const [name, value] of wire) res.writeHeader(name, value);
     if (range) res.writeHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${info.size}`);
   };
   if (request.method === 'HEAD') {

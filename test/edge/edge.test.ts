@@ -214,6 +214,20 @@ describe('edge: live bodies handed over by the HLS writer', () => {
     }
   });
 
+  it('sends non-ASCII user metadata as its UTF-8 bytes, from memory and from the store', async () => {
+    const meta = { userMeta: { title: 'café à 東京' } };
+    await fx.objects.put('live', 'cam/meta.ts', Buffer.from('stored'), { contentType: 'video/MP2T', ...meta });
+    const live = Buffer.from('live');
+    await fx.objects.put('live', 'cam/1700000030000.ts', live, { contentType: 'video/MP2T', ...meta });
+    fx.events.emit('segmentBody', { bucket: 'live', key: 'cam/1700000030000.ts', body: live, retain: undefined });
+    for (const path of ['/live/cam/meta.ts', '/live/cam/1700000030000.ts', '/live/cam/1700000030000.ts']) {
+      const res = await edgeRequest(fx.edge.port, 'GET', path);
+      assert.equal(res.status, 200);
+      // Node's client reads header bytes as latin1.
+      assert.equal(Buffer.from(String(res.headers['x-oss-meta-title']), 'latin1').toString('utf8'), 'café à 東京', path);
+    }
+  });
+
   it('a segment deleted through the store disappears from the edge within a second', async () => {
     const body = randomBytes(5000);
     await storeSegment('cam/1700000020000.ts', body);

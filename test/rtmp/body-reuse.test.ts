@@ -44,7 +44,7 @@ describe('message body reuse', () => {
               received.push({ ...frame, data: Buffer.from(frame.data) });
               held.push({ frame, copy: Buffer.from(frame.data) });
             }
-            // About a second of frames: several 256 KiB slabs fill while they are held.
+            // About a second of frames: several 128 KiB slabs fill while they are held.
             releaseUpTo(60);
             return true;
           },
