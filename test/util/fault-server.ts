@@ -121,12 +121,19 @@ export async function waitChannelLive(server: FaultServer, channel: string, time
   }
 }
 
-/** Waits until the channel has no publisher (its last segment and playlist are then written). */
+/**
+ * Waits until the channel has no publisher and its last push is closed in the history. The channel turns
+ * Idle (and takes a new push) as soon as the publisher goes; the push's history record gets its end time
+ * once its last segment and playlist are written, which is what a check of the output needs.
+ */
 export async function waitChannelIdle(server: FaultServer, channel: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = (await server.oss().getChannelStatus(channel)) as { data: { Status: string } };
-    if (r.data.Status === 'Idle') return;
+    if (r.data.Status === 'Idle') {
+      const history = (await server.oss().getChannelHistory(channel)) as { records: { EndTime?: string }[] };
+      if (history.records.every((record) => record.EndTime)) return;
+    }
     if (Date.now() > deadline) throw new Error(`channel ${channel} still live after ${timeoutMs} ms`);
     await sleep(200);
   }
