@@ -163,6 +163,8 @@ async function main(): Promise<void> {
       console.log(`viewers: ${viewerStats.requests} requests, ${viewerStats.errors} errors`);
       console.log(`verdict: ${verdict(samples)}`);
       if (failed.length > 0 || verdict(samples).startsWith('GROWING')) process.exitCode = 1;
+      // A 30-minute run stores tens of GB of segments: removing them takes a while and is not a hang.
+      console.log(`soak: removing ${dir} (${(result.bytes / 2 ** 30).toFixed(0)} GiB of segments)`);
     }),
   );
 }

@@ -96,13 +96,14 @@ test(`SIGKILL during pushes to ${CHANNELS.length} channels, ${KILL_CYCLES} times
   console.log(`# crash safety: ${KILL_CYCLES} kill cycles x ${CHANNELS.length} channels, ${checkedSegments} listed segments checked, none bad`);
   // After the last restart: a new push continues the sequence numbers.
   const before = new Map(CHANNELS.map((c) => [c, Math.max(-1, ...(seenSequences.get(c)?.keys() ?? []))]));
+  const startedAt = Date.now();
   const pushes = CHANNELS.map((c) => ffmpegPublish(clip, server.rtmpUrl(c), { realtime: true }));
   for (const c of CHANNELS) await waitChannelLive(server, c, 10_000);
   await sleep(3500);
   for (const p of pushes) p.stop();
   await Promise.all(pushes.map((p) => p.done));
   for (const c of CHANNELS) {
-    await waitChannelIdle(server, c);
+    await waitChannelIdle(server, c, startedAt);
     const check = await checkChannel(server, c);
     assert.deepEqual(check.problems, []);
     recordPlaylistSequences(c, check.playlist!.segments);

@@ -23,6 +23,7 @@ const LEGIT_SECONDS = 30;
 
 let server: FaultServer;
 let legit: Publisher;
+let legitStartedAt: number;
 let legitClip: string;
 let shortClip: string;
 /** An HLS viewer of the legitimate channel on the edge, polling through every attack. */
@@ -62,6 +63,7 @@ before(async () => {
     makeClip({ seconds: 4, width: 320, height: 180, fps: 25, gop: 25 }),
   ]);
   server = await startFaultServer({ channels: ['legit', 'chaos', 'garbage', 'spare'], fragDuration: 1 });
+  legitStartedAt = Date.now();
   legit = ffmpegPublish(legitClip, server.rtmpUrl('legit'), { realtime: true });
   await waitChannelLive(server, 'legit');
   viewer.done = watch();
@@ -223,6 +225,7 @@ test('AMF nesting and value-count bombs are refused without harm', async () => {
 
 test('timestamp chaos after a valid publish: backwards, huge jumps and the 32-bit wrap give decodable HLS', async () => {
   const tags = await collectTags(shortClip);
+  const startedAt = Date.now();
   const client = await publishClient('chaos');
   const quarter = Math.floor(tags.length / 4);
   sendTags(client, tags, (t, i) => {
@@ -233,7 +236,7 @@ test('timestamp chaos after a valid publish: backwards, huge jumps and the 32-bi
   });
   await sleep(500);
   client.close();
-  await waitChannelIdle(server, 'chaos');
+  await waitChannelIdle(server, 'chaos', startedAt);
   const check = await checkChannel(server, 'chaos');
   assert.deepEqual(check.problems, []);
   const sent = tags.filter((t) => t.type === 9 && t.body[1] === 1).length;
@@ -242,12 +245,13 @@ test('timestamp chaos after a valid publish: backwards, huge jumps and the 32-bi
 
 test('garbage after a valid publish: the publish ends cleanly and the channel takes a new one at once', async () => {
   const tags = await collectTags(shortClip);
+  const startedAt = Date.now();
   const client = await publishClient('garbage');
   sendTags(client, tags.slice(0, Math.floor(tags.length / 2)), (t) => t.timestamp);
   client.write(randomBytes(4096));
   await closedWithin(client.socket, 5000);
   client.close();
-  await waitChannelIdle(server, 'garbage');
+  await waitChannelIdle(server, 'garbage', startedAt);
   const check = await checkChannel(server, 'garbage');
   assert.deepEqual(check.problems, []);
   const again = await publishClient('garbage');
@@ -261,7 +265,7 @@ test('the legitimate push and its viewer beside the attacks saw nothing', async 
   assert.deepEqual(viewer.errors, []);
   assert.ok(viewer.segments >= LEGIT_SECONDS / 2, `the viewer got only ${viewer.segments} segments`);
   assert.equal(done.code, 0, done.stderr);
-  await waitChannelIdle(server, 'legit');
+  await waitChannelIdle(server, 'legit', legitStartedAt);
   const check = await checkChannel(server, 'legit');
   assert.deepEqual(check.problems, []);
   const source = await probePackets(legitClip);

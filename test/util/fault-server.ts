@@ -122,17 +122,21 @@ export async function waitChannelLive(server: FaultServer, channel: string, time
 }
 
 /**
- * Waits until the channel has no publisher and its last push is closed in the history. The channel turns
- * Idle (and takes a new push) as soon as the publisher goes; the push's history record gets its end time
- * once its last segment and playlist are written, which is what a check of the output needs.
+ * Waits until the channel has no publisher. With `pushStartedAt` (epoch ms, after any earlier push on the
+ * channel ended), also until that push is in the history: the channel turns Idle (and takes a new push)
+ * as soon as the publisher goes, and the push's record appears, closed, once its last segment and playlist
+ * are written, which is what a check of the output needs.
  */
-export async function waitChannelIdle(server: FaultServer, channel: string, timeoutMs = 20_000): Promise<void> {
+export async function waitChannelIdle(server: FaultServer, channel: string, pushStartedAt?: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // History times have whole seconds.
+  const since = pushStartedAt === undefined ? undefined : Math.floor(pushStartedAt / 1000) * 1000;
   for (;;) {
     const r = (await server.oss().getChannelStatus(channel)) as { data: { Status: string } };
     if (r.data.Status === 'Idle') {
+      if (since === undefined) return;
       const history = (await server.oss().getChannelHistory(channel)) as { records: { EndTime?: string }[] };
-      if (history.records.every((record) => record.EndTime)) return;
+      if (history.records.some((record) => record.EndTime && Date.parse(record.EndTime) >= since)) return;
     }
     if (Date.now() > deadline) throw new Error(`channel ${channel} still live after ${timeoutMs} ms`);
     await sleep(200);
