@@ -1,13 +1,13 @@
 import { readFlvTags, type FlvTag } from '../../engine/flv/flv-file.js';
 import { ChunkWriter } from '../../engine/rtmp/chunk-writer.js';
 import { encodeAmf0 } from '../../engine/rtmp/amf0.js';
+import { TYPE_DATA_AMF0 } from '../../engine/rtmp/messages/data.js';
 
 /** Chunk size the load generator announces; large chunks keep the server's header parsing honest but cheap. */
 export const PUBLISH_CHUNK_SIZE = 4096;
 const CSID_DATA = 4;
 const CSID_AUDIO = 6;
 const CSID_VIDEO = 7;
-const TYPE_DATA_AMF0 = 18;
 
 /** A contiguous run of chunked messages with the end offset and timestamp of each, for pacing. */
 export interface ChunkRun {

@@ -35,18 +35,12 @@ export class SegmentBufferPool {
   }
 }
 
-/** Who may keep a segment body past the call that handed it over: each holder retains and later releases. */
-export interface BodyOwner {
-  /** Keeps the bytes valid until the returned function is called (once). */
-  retain(): () => void;
-}
-
 /**
  * A segment's bytes in a pooled buffer, shared by the HLS writer (until stored) and whoever retained it
  * (the edge's live cache, a response still being sent); the buffer goes back to the pool when the last
  * holder lets go, never earlier.
  */
-export class PooledBody implements BodyOwner {
+export class PooledBody {
   private holders = 1;
 
   constructor(
@@ -54,6 +48,7 @@ export class PooledBody implements BodyOwner {
     private readonly pool: SegmentBufferPool,
   ) {}
 
+  /** Keeps the bytes valid until the returned function is called (once). */
   retain(): () => void {
     if (this.holders === 0) throw new Error('segment body retained after its release');
     this.holders++;

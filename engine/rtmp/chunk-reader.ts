@@ -55,7 +55,7 @@ export class ChunkReader {
   constructor(
     private readonly limits: ChunkReaderLimits,
     private readonly onMessage: MessageListener,
-    progress: () => number = NO_PROGRESS,
+    private readonly progress: () => number = NO_PROGRESS,
   ) {
     this.arena = new MessageArena(progress);
   }
@@ -66,11 +66,11 @@ export class ChunkReader {
   }
 
   /**
-   * Bodies from here on come from fresh slabs tracked against `progress`; the old slabs are never reused
-   * (for a new consumer whose progress counts from zero while the old one may still hold frames).
+   * Bodies from here on come from fresh slabs; the old slabs are never reused (for a new consumer whose
+   * progress counts from zero while the old one may still hold frames).
    */
-  renewArena(progress: () => number): void {
-    this.arena = new MessageArena(progress);
+  renewArena(): void {
+    this.arena = new MessageArena(this.progress);
   }
 
   push(data: Buffer): void {

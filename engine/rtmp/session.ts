@@ -381,7 +381,7 @@ export class RtmpSession {
     this.ingest = undefined;
     this.sink = undefined;
     // The ended sink may hold frames until it has closed; a next publish's progress counts from zero.
-    this.reader.renewArena(this.progress);
+    this.reader.renewArena();
     if (reason !== 'error') ingest.flush();
     this.host.release(publish);
     const endedAt = Date.now();

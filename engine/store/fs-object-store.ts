@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, unlink, writeFile, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
-import { md5Etag } from './etag.js';
+import { etagOf, md5Etag } from './etag.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 interface ObjectRow {
@@ -129,7 +129,7 @@ export class FsObjectStore implements ObjectStore {
       bucket,
       key,
       size,
-      etag: md5 ? md5.digest('hex').toUpperCase() : ETAG_PENDING,
+      etag: md5 ? etagOf(md5) : ETAG_PENDING,
       last_modified: Date.now(),
       content_type: options.contentType,
       acl: options.acl ?? 'default',
@@ -281,5 +281,5 @@ export class FsObjectStore implements ObjectStore {
 async function hashFile(path: string): Promise<string> {
   const md5 = createHash('md5');
   for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) md5.update(chunk as Buffer);
-  return md5.digest('hex').toUpperCase();
+  return etagOf(md5);
 }

@@ -62,7 +62,6 @@ async function storedOnly(ctx: ApiContext, bucket: string, indexed: readonly Seg
   return kept;
 }
 
-
 /** PostVodPlaylist, `POST /{channel}/{playlist}?vod`: stores `{channel}/{playlist}`. */
 export async function postVodPlaylist(ctx: ApiContext, request: OssRequest, bucket: string, key: string): Promise<OssResponse> {
   const slash = key.indexOf('/');
