@@ -30,10 +30,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     buckets: new BucketCache(options.meta),
     domains: options.domains ?? [],
     cache,
-    viewers: new ViewerTracker(),
+    // The events socket is created with the context it reads the viewers from.
+    viewers: new ViewerTracker((bucket, channel) => events.watches(bucket, channel)),
   };
   const app = uWS.App();
-  const events = new EventsSocket(app, context, options.events, options.live);
+  const events: EventsSocket = new EventsSocket(app, context, options.events, options.live);
   const objects = createObjectHandler(context);
   app.get('/*', objects).head('/*', objects).options('/*', handlePreflight).any('/*', handleMethodNotAllowed);
 

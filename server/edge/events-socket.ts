@@ -90,13 +90,16 @@ export class EventsSocket {
     this.sockets.clear();
   }
 
+  /** Whether anyone receives this channel's events. */
+  watches(bucket: string, channel: string): boolean {
+    return this.app.numSubscribers(channelTopic(bucket, channel)) > 0 || this.app.numSubscribers(bucketTopic(bucket)) > 0;
+  }
+
   private send(bucket: string, channel: string, message: object): void {
-    const channelKey = channelTopic(bucket, channel);
-    const bucketKey = bucketTopic(bucket);
-    if (this.app.numSubscribers(channelKey) === 0 && this.app.numSubscribers(bucketKey) === 0) return;
+    if (!this.watches(bucket, channel)) return;
     const text = JSON.stringify(message);
-    this.app.publish(channelKey, text);
-    this.app.publish(bucketKey, text);
+    this.app.publish(channelTopic(bucket, channel), text);
+    this.app.publish(bucketTopic(bucket), text);
   }
 
   /** Once a second per live publish: bitrate and fps since the last tick, and the edge's viewers. */

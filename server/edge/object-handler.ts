@@ -28,6 +28,7 @@ export interface EdgeContext {
 const CORS_EXPOSE = 'ETag, Content-Length, Content-Range, Accept-Ranges, Last-Modified, x-oss-request-id';
 const PLAYLIST_MAX_AGE = 'max-age=1';
 const SEGMENT_MAX_AGE = 'max-age=31536000, immutable';
+const API_ONLY_HEADERS = ['x-oss-object-type', 'x-oss-storage-class'];
 /** What a 304 repeats of the 200 it stands for (RFC 9110 15.4.5). */
 const NOT_MODIFIED_HEADERS = new Set(['etag', 'last-modified', 'cache-control', 'expires']);
 
@@ -39,7 +40,6 @@ interface EdgeRequest {
   readonly host: string;
   readonly headers: Record<string, string>;
   readonly query: Query;
-  readonly viewer: string;
   readonly requestId: string;
 }
 
@@ -57,10 +57,15 @@ const REQUEST_ID = Buffer.from('x-oss-request-id');
 const ALLOW_ORIGIN = [Buffer.from('Access-Control-Allow-Origin'), Buffer.from('*')] as const;
 const EXPOSE_HEADERS = [Buffer.from('Access-Control-Expose-Headers'), Buffer.from(CORS_EXPOSE)] as const;
 
-function writeCommon(res: HttpResponse, requestId: string): void {
+/**
+ * Allow-Origin goes on every response, so that a cached copy serves any page. The exposed-header list only
+ * matters to scripts in browsers, which send Origin on every cross-origin request: it is left off the
+ * playlist polls of everything else (a third of the headers' bytes).
+ */
+function writeCommon(res: HttpResponse, requestId: string, fromBrowser = true): void {
   res.writeHeader(REQUEST_ID, requestId);
   res.writeHeader(ALLOW_ORIGIN[0], ALLOW_ORIGIN[1]);
-  res.writeHeader(EXPOSE_HEADERS[0], EXPOSE_HEADERS[1]);
+  if (fromBrowser) res.writeHeader(EXPOSE_HEADERS[0], EXPOSE_HEADERS[1]);
 }
 
 function replyError(exchange: Exchange, error: OssError, requestId: string, host: string, head: boolean): void {
@@ -124,7 +129,6 @@ export function createObjectHandler(context: EdgeContext): (res: HttpResponse, r
         host,
         headers,
         query: parseQuery(req.getQuery() ?? ''),
-        viewer: `${Buffer.from(res.getRemoteAddressAsText()).toString()} ${headers['user-agent'] ?? ''}`,
         requestId,
       };
     } catch (error) {
@@ -227,9 +231,13 @@ function cacheControl(key: string, bucket: BucketRecord, info: ObjectInfo): stri
   return `${isPublic(bucket, info) ? 'public' : 'private'}, ${age}`;
 }
 
-/** The API's object headers (stored ones and response-* overrides win), plus our Cache-Control. */
+/**
+ * The API's object headers (stored ones and response-* overrides win) without its storage descriptors,
+ * which players and caches never read, plus our Cache-Control.
+ */
 function renderHeaders(request: EdgeRequest, bucket: BucketRecord, info: ObjectInfo): [string, string][] {
   const headers = objectHeaders(info, request);
+  for (const name of API_ONLY_HEADERS) delete headers[name];
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'cache-control')) {
     const control = cacheControl(request.key, bucket, info);
     if (control) headers['cache-control'] = control;
@@ -265,12 +273,16 @@ function respond(
   const res = exchange.res;
   const notModified = checkConditions(request, info);
   const channel = channelOfKey(request.key);
-  if (channel !== undefined && request.method === 'GET') context.viewers.touch(request.bucket, channel, request.viewer, Date.now());
+  // Identifying a viewer costs a getpeername per request: done only for channels whose stats have a reader.
+  if (channel !== undefined && request.method === 'GET' && context.viewers.watched(request.bucket, channel)) {
+    const viewer = `${Buffer.from(res.getRemoteAddressAsText()).toString()} ${request.headers['user-agent'] ?? ''}`;
+    context.viewers.touch(request.bucket, channel, viewer, Date.now());
+  }
   const { list, wire } = headersFor(request, bucket, info, cached);
   if (notModified) {
     exchange.endWithoutBody(() => {
       res.writeStatus('304 Not Modified');
-      writeCommon(res, request.requestId);
+      writeCommon(res, request.requestId, request.headers.origin !== undefined);
       for (let i = 0; i < list.length; i++) if (NOT_MODIFIED_HEADERS.has(list[i]![0])) res.writeHeader(wire[i]![0], wire[i]![1]);
     });
     return undefined;
@@ -279,7 +291,7 @@ function respond(
   const length = range ? range[1] - range[0] + 1 : info.size;
   const writeHead = (): void => {
     res.writeStatus(range ? '206 Partial Content' : '200 OK');
-    writeCommon(res, request.requestId);
+    writeCommon(res, request.requestId, request.headers.origin !== undefined);
     for (const [name, value] of wire) res.writeHeader(name, value);
     if (range) res.writeHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${info.size}`);
   };

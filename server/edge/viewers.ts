@@ -5,10 +5,13 @@ export const VIEWER_WINDOW_MS = 10_000;
  * Viewers of the edge per channel: distinct (remote address, User-Agent) pairs that fetched the channel's
  * playlist or one of its segments within the last VIEWER_WINDOW_MS. Players poll the live playlist every
  * target duration, so a watching player is never out of the window; players behind one NAT with the same
- * browser count once.
+ * browser count once. Only channels for which `watched` says yes are tracked (someone receives their
+ * stats): a reader that subscribes sees the viewers that fetched since then, all of them within one poll.
  */
 export class ViewerTracker {
   private readonly channels = new Map<string, Map<string, number>>();
+
+  constructor(readonly watched: (bucket: string, channel: string) => boolean) {}
 
   touch(bucket: string, channel: string, viewer: string, now: number): void {
     const id = `${bucket}/${channel}`;
