@@ -27,7 +27,7 @@ export interface ChannelPipelineOptions {
   readonly segmentBuffers: SegmentBufferPool;
   readonly fragDurationMs: number;
   /** Unmuxed frame bytes plus segments not yet stored above which write() asks ingest to pause. */
-  readonly maxQueuedBytes: number;
+  readonly queuedBytesBound: () => number;
   /** Epoch ms clock, for segment names. */
   readonly now: () => number;
   readonly onDrain: () => void;
@@ -107,7 +107,7 @@ export class ChannelPipeline implements ChannelSink {
     this.queuedBytes += bytes;
     this.queuedCuts += cuts.length;
     this.pump();
-    if (this.pendingBytes() > this.o.maxQueuedBytes) this.saturated = true;
+    if (this.pendingBytes() > this.o.queuedBytesBound()) this.saturated = true;
     return !this.saturated;
   }
 
@@ -127,7 +127,7 @@ export class ChannelPipeline implements ChannelSink {
 
   /** Called by the writer as segments get stored. */
   storedProgress(): void {
-    if (this.saturated && this.pendingBytes() <= this.o.maxQueuedBytes / 2) {
+    if (this.saturated && this.pendingBytes() <= this.o.queuedBytesBound() / 2) {
       this.saturated = false;
       this.o.onDrain();
     }

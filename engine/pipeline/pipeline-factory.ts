@@ -6,16 +6,18 @@ import type { MuxBackend } from '../mux/types.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { ChannelPipeline } from './channel-pipeline.js';
+import { IngestBudget } from './ingest-budget.js';
 
 /** OSS defaults, for channels published without a LiveChannel record (engine used without the API). */
 const DEFAULT_FRAG_DURATION_S = 5;
 const DEFAULT_FRAG_COUNT = 3;
 /**
- * Per publish: a few seconds of a high-bitrate stream, so a healthy store never pauses a real-time socket.
- * Not more: a publisher pushing faster than the store writes (a file pushed without -re) fills this much
- * per channel with segments waiting to be written, each in memory that had to be faulted in.
+ * Bytes waiting per publish (see IngestBudget): 64 MiB shared, at most 4 MiB each (a few seconds of a
+ * high-bitrate stream, so a healthy store never pauses a real-time socket), at least 512 KiB each.
  */
+const DEFAULT_INGEST_BUDGET_BYTES = 64 << 20;
 const DEFAULT_MAX_QUEUED_BYTES = 4 << 20;
+const DEFAULT_MIN_QUEUED_BYTES = 512 << 10;
 
 export interface PipelineFactoryOptions {
   readonly backend: MuxBackend;
@@ -24,8 +26,12 @@ export interface PipelineFactoryOptions {
   readonly events: EngineEventBus;
   /** Epoch ms clock for segment names (default Date.now). */
   readonly now?: () => number;
-  /** Back-pressure bound per publish, bytes. */
+  /** Back-pressure: bytes waiting over all publishes, shared equally (default 64 MiB). */
+  readonly ingestBudgetBytes?: number;
+  /** Back-pressure bound per publish, bytes: the most a publish's share can be (default 4 MiB). */
   readonly maxQueuedBytes?: number;
+  /** The least a publish's share can be, whatever the number of publishes (default 512 KiB). */
+  readonly minQueuedBytes?: number;
 }
 
 /**
@@ -38,6 +44,12 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
   /** Per channel: settles when its latest publish has finished writing. */
   const lastWrite = new Map<string, Promise<void>>();
   const segmentBuffers = new SegmentBufferPool();
+  const maxQueued = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  const budget = new IngestBudget(
+    options.ingestBudgetBytes ?? DEFAULT_INGEST_BUDGET_BYTES,
+    Math.min(options.minQueuedBytes ?? DEFAULT_MIN_QUEUED_BYTES, maxQueued),
+    maxQueued,
+  );
 
   return (session, onDrain): ChannelSink => {
     const { bucket, channel } = session;
@@ -48,6 +60,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
     const done = new Promise<void>((resolve) => (finished = resolve));
     const previous = lastWrite.get(channelKey) ?? Promise.resolve();
     lastWrite.set(channelKey, done);
+    const leaveBudget = budget.join();
 
     const writer: HlsWriter = new HlsWriter({
       bucket,
@@ -65,7 +78,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
       writer,
       segmentBuffers,
       fragDurationMs,
-      maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+      queuedBytesBound: () => budget.share(),
       now,
       onDrain,
       label: `${channelKey} (${session.id})`,
@@ -79,6 +92,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
         try {
           await pipeline.close(reason);
         } finally {
+          leaveBudget();
           finished();
           if (lastWrite.get(channelKey) === done) lastWrite.delete(channelKey);
         }

@@ -22,34 +22,40 @@ describe('pipeline back-pressure', () => {
     await stores.remove();
   });
 
-  it('a slow store pauses the publish instead of buffering, and loses nothing', async () => {
-    const clip = await makeClip({ seconds: 6, gop: 60 });
-    let writing = 0;
-    let mostAtOnce = 0;
-    const slow: ObjectStore = Object.create(stores.objects, {
-      put: {
-        value: async (...args: Parameters<ObjectStore['put']>) => {
-          mostAtOnce = Math.max(mostAtOnce, ++writing);
-          await sleep(150);
-          try {
-            return await stores.objects.put(...args);
-          } finally {
-            writing--;
-          }
+  for (const [name, bounds] of [
+    ['its own bound', { maxQueuedBytes: 64 << 10 }],
+    ['its share of the process-wide budget', { ingestBudgetBytes: 64 << 10, minQueuedBytes: 64 << 10 }],
+  ] as const) {
+    it(`a slow store pauses the publish at ${name} instead of buffering, and loses nothing`, async () => {
+      const clip = await makeClip({ seconds: 6, gop: 60 });
+      let writing = 0;
+      let mostAtOnce = 0;
+      const slow: ObjectStore = Object.create(stores.objects, {
+        put: {
+          value: async (...args: Parameters<ObjectStore['put']>) => {
+            mostAtOnce = Math.max(mostAtOnce, ++writing);
+            await sleep(150);
+            try {
+              return await stores.objects.put(...args);
+            } finally {
+              writing--;
+            }
+          },
         },
-      },
-    });
-    stores.meta.putChannel(BUCKET, 'slow', { description: '', status: 'enabled', fragDuration: 2, fragCount: 5, playlistName: 'playlist.m3u8' }, Date.now());
-    const events = new EngineEventBus();
-    const stored: number[] = [];
-    events.on('segment', (e) => stored.push(e.bytes));
-    const factory = createPipelineSinkFactory({ backend, objects: slow, meta: stores.meta, events, maxQueuedBytes: 64 << 10 });
-    const { pauses } = await publishFlv(factory, testSession(BUCKET, 'slow'), clip);
+      });
+      const channel = `slow-${'maxQueuedBytes' in bounds ? 'own' : 'shared'}`;
+      stores.meta.putChannel(BUCKET, channel, { description: '', status: 'enabled', fragDuration: 2, fragCount: 5, playlistName: 'playlist.m3u8' }, Date.now());
+      const events = new EngineEventBus();
+      const stored: number[] = [];
+      events.on('segment', (e) => stored.push(e.bytes));
+      const factory = createPipelineSinkFactory({ backend, objects: slow, meta: stores.meta, events, ...bounds });
+      const { pauses } = await publishFlv(factory, testSession(BUCKET, channel), clip);
 
-    assert.ok(pauses >= 2, `the feed paused ${pauses} times`);
-    assert.equal(mostAtOnce, 1, 'one store write at a time per channel');
-    const playlist = parsePlaylist((await stores.objects.readAll(BUCKET, 'slow/playlist.m3u8'))!.body.toString());
-    assert.deepEqual(playlist.segments.map((s) => s.durationMs), [2000, 2000, 2000]);
-    assert.equal(stored.length, 3);
-  });
+      assert.ok(pauses >= 2, `the feed paused ${pauses} times`);
+      assert.equal(mostAtOnce, 1, 'one store write at a time per channel');
+      const playlist = parsePlaylist((await stores.objects.readAll(BUCKET, `${channel}/playlist.m3u8`))!.body.toString());
+      assert.deepEqual(playlist.segments.map((s) => s.durationMs), [2000, 2000, 2000]);
+      assert.equal(stored.length, 3);
+    });
+  }
 });
