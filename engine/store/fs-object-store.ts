@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, open, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdir, open, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
 import { etagOf, md5Etag } from './etag.js';
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS objects (
   user_meta TEXT NOT NULL, headers TEXT NOT NULL, file TEXT NOT NULL,
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS loose_files (file TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
 const READ_CHUNK_BYTES = 512 * 1024;
@@ -53,13 +54,21 @@ export interface FsObjectStoreOptions {
  *
  * A file is named by a hash of its key plus a version suffix and fanned out over two directory levels, so
  * a channel prefix with millions of segments never makes a huge directory and keys need no escaping (no
- * key can reach outside the store). Each put writes a new version file under `.tmp`, renames it into
- * place, then points the index at it, then unlinks the previous version: a reader that looked up the index
- * always opens a complete file, and an object is listed only once its bytes are in place.
+ * key can reach outside the store). Each put writes a new version file in place (a name no index row
+ * points at yet), then points the index at it, then unlinks the previous version: a reader that looked up
+ * the index always opens a complete file, and an object is listed only once its bytes are in place.
+ * Files that no row points at (being written, or replaced or deleted and not yet unlinked) are recorded
+ * in `loose_files` first, in the same transaction as the index change, so that the next open removes
+ * what a crash left of them. Writing in place rather than renaming out of one temp directory keeps
+ * concurrent puts off a single directory lock, and new inodes near their own directory: both were a
+ * tenth of the server's CPU when 200 channels stored segments at once.
  */
 export class FsObjectStore implements ObjectStore {
   private readonly statements;
-  private readonly tmpDir: string;
+  /** Points the index at a new version; the replaced one becomes loose. One transaction. */
+  private readonly index: (row: ObjectRow & { bucket: string }, replaced: string | undefined) => void;
+  /** Removes the index row; its file becomes loose. One transaction. */
+  private readonly unindex: (bucket: string, key: string) => string | undefined;
   private readonly madeDirs = new Set<string>();
   /** Deferred ETags being computed, by file, so concurrent lookups hash once. */
   private readonly hashing = new Map<string, Promise<string>>();
@@ -88,16 +97,29 @@ export class FsObjectStore implements ObjectStore {
          ORDER BY key LIMIT @limit`,
       ),
       any: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
+      addLoose: db.prepare('INSERT OR IGNORE INTO loose_files (file) VALUES (?)'),
+      dropLoose: db.prepare('DELETE FROM loose_files WHERE file = ?'),
+      allLoose: db.prepare('SELECT file FROM loose_files'),
     };
-    this.tmpDir = join(root, '.tmp');
+    const statements = this.statements;
+    this.index = db.transaction((row: ObjectRow & { bucket: string }, replaced: string | undefined) => {
+      statements.upsert.run(row);
+      statements.dropLoose.run(row.file);
+      if (replaced) statements.addLoose.run(replaced);
+    });
+    this.unindex = db.transaction((bucket: string, key: string) => {
+      const row = statements.delete.get(bucket, key) as { file: string } | undefined;
+      if (row) statements.addLoose.run(row.file);
+      return row?.file;
+    });
+    this.removeLooseFiles();
   }
 
-  /** Opens (creating if needed) a store rooted at `dir`; removes temp files a crash left behind. */
+  /** Opens (creating if needed) a store rooted at `dir`; removes the files a crash left unindexed. */
   static open(dir: string, options: FsObjectStoreOptions = {}): FsObjectStore {
     mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, '.tmp');
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+    // Stores written before puts went in place kept unfinished writes here.
+    rmSync(join(dir, '.tmp'), { recursive: true, force: true });
     return new FsObjectStore(dir, openSqlite(join(dir, 'index.db')), options);
   }
 
@@ -111,17 +133,9 @@ export class FsObjectStore implements ObjectStore {
     }
     const version = randomBytes(6).toString('hex');
     const file = this.fileName(bucket, key, version);
-    const tmp = join(this.tmpDir, version);
-    await this.writeTemp(tmp, parts);
-    const target = join(this.root, file);
-    const dir = join(target, '..');
-    // Fan-out directories are never removed while the store is open: create each one once per process.
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    await rename(tmp, target).catch(async (error: unknown) => {
-      await rm(tmp, { force: true });
+    this.statements.addLoose.run(file);
+    await this.writeVersion(join(this.root, file), parts).catch((error: unknown) => {
+      this.statements.dropLoose.run(file);
       throw error;
     });
     const previous = this.statements.get.get(bucket, key) as ObjectRow | undefined;
@@ -137,8 +151,8 @@ export class FsObjectStore implements ObjectStore {
       headers: JSON.stringify(options.headers ?? {}),
       file,
     };
-    this.statements.upsert.run(row);
-    if (previous) await unlink(join(this.root, previous.file)).catch(() => undefined);
+    this.index(row, previous?.file);
+    if (previous) await this.unlinkLoose(previous.file);
     return toInfo(row);
   }
 
@@ -184,9 +198,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async delete(bucket: string, key: string): Promise<boolean> {
-    const row = this.statements.delete.get(bucket, key) as { file: string } | undefined;
-    if (!row) return false;
-    await unlink(join(this.root, row.file)).catch(() => undefined);
+    const file = this.unindex(bucket, key);
+    if (file === undefined) return false;
+    await this.unlinkLoose(file);
     return true;
   }
 
@@ -218,9 +232,21 @@ export class FsObjectStore implements ObjectStore {
     this.db.close();
   }
 
-  /** Leftover temp names, for crash-safety checks. */
-  tempFiles(): string[] {
-    return readdirSync(this.tmpDir);
+  /** Files no index row points at that are not removed yet, for crash-safety checks. */
+  looseFiles(): string[] {
+    return (this.statements.allLoose.all() as { file: string }[]).map((r) => r.file);
+  }
+
+  private removeLooseFiles(): void {
+    for (const file of this.looseFiles()) {
+      rmSync(join(this.root, file), { force: true });
+      this.statements.dropLoose.run(file);
+    }
+  }
+
+  private async unlinkLoose(file: string): Promise<void> {
+    await unlink(join(this.root, file)).catch(() => undefined);
+    this.statements.dropLoose.run(file);
   }
 
   /** The row with its ETag, hashing the file first when its ETag was deferred. */
@@ -244,13 +270,20 @@ export class FsObjectStore implements ObjectStore {
     return join('buckets', bucket, hash.slice(0, 2), hash.slice(2, 4), `${hash.slice(4)}.${version}`);
   }
 
-  private async writeTemp(tmp: string, parts: readonly Uint8Array[]): Promise<void> {
+  /** Writes a new version file, removing whatever was written of it when that fails. */
+  private async writeVersion(path: string, parts: readonly Uint8Array[]): Promise<void> {
+    const dir = dirname(path);
+    // Fan-out directories are never removed while the store is open: create each one once per process.
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     try {
       if (parts.length === 1 && !this.options.fsync) {
-        await writeFile(tmp, parts[0]!);
+        await writeFile(path, parts[0]!);
         return;
       }
-      const handle = await open(tmp, 'w');
+      const handle = await open(path, 'w');
       try {
         await handle.writev(parts as Uint8Array[]);
         if (this.options.fsync) await handle.sync();
@@ -258,7 +291,7 @@ export class FsObjectStore implements ObjectStore {
         await handle.close();
       }
     } catch (error) {
-      await rm(tmp, { force: true });
+      await rm(path, { force: true });
       throw error;
     }
   }

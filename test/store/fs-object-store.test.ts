@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { FsObjectStore } from '../../engine/store/fs-object-store.js';
+import { filesUnder, indexedFiles } from '../util/object-files.js';
 
 describe('FsObjectStore', () => {
   let dir: string;
@@ -80,10 +82,27 @@ describe('FsObjectStore', () => {
     assert.equal(await store.hasObjects('b4'), false);
   });
 
-  it('removes temp files left by a crash when reopened', async () => {
-    writeFileSync(join(dir, '.tmp', 'left-over'), 'partial');
+  it('keeps no file that the index does not name: replaced and deleted versions are unlinked', async () => {
+    await store.put('b5', 'v', Buffer.from('1'), { contentType: 'text/plain' });
+    await store.put('b5', 'v', Buffer.from('2'), { contentType: 'text/plain' });
+    await store.put('b5', 'gone', Buffer.from('3'), { contentType: 'text/plain' });
+    await store.delete('b5', 'gone');
+    const indexed = indexedFiles(dir).objects.filter((f) => f.startsWith(join('buckets', 'b5')));
+    assert.deepEqual(filesUnder(dir, join('buckets', 'b5')), indexed.sort());
+    assert.equal(indexed.length, 1);
+    assert.deepEqual(store.looseFiles(), []);
+  });
+
+  it('removes, when reopened, the files a crash left loose (a write cut short, a version not yet unlinked)', async () => {
+    const leftOver = join('buckets', 'b1', 'zz', 'zz', 'left-over.0123456789ab');
+    mkdirSync(join(dir, 'buckets', 'b1', 'zz', 'zz'), { recursive: true });
+    writeFileSync(join(dir, leftOver), 'partial');
+    const index = new Database(join(dir, 'index.db'));
+    index.prepare('INSERT INTO loose_files (file) VALUES (?)').run(leftOver);
+    index.close();
     const reopened = FsObjectStore.open(dir);
-    assert.deepEqual(reopened.tempFiles(), []);
+    assert.deepEqual(reopened.looseFiles(), []);
+    assert.equal(existsSync(join(dir, leftOver)), false);
     assert.equal((await reopened.readAll('b1', 'k'))?.body.toString(), 'two');
     await reopened.close();
   });
