@@ -56,9 +56,11 @@ export interface FsObjectStoreOptions {
  * channel prefix with millions of segments never makes a huge directory (a million objects: 4 000 per
  * directory) and keys need no escaping (no key can reach outside the store). One level, not two: with
  * 65 536 leaves nearly every new segment made a directory, 8 % of the CPU of a 16-channel ingest; 256 are
- * made once. Files of earlier layouts stay where the index says they are. Each put writes a new version file in place (a name no index row
- * points at yet), then points the index at it, then unlinks the previous version: a reader that looked up
- * the index always opens a complete file, and an object is listed only once its bytes are in place.
+ * made once. Files of earlier layouts stay where the index says they are.
+ *
+ * Each put writes a new version file in place (a name no index row points at yet), then points the index
+ * at it, then unlinks the previous version: a reader that looked up the index always opens a complete
+ * file, and an object is listed only once its bytes are in place.
  * Files that no row points at (being written, or replaced or deleted and not yet unlinked) are recorded
  * in `loose_files` first, in the same transaction as the index change, so that the next open removes
  * what a crash left of them. Writing in place rather than renaming out of one temp directory keeps
@@ -136,8 +138,8 @@ export class FsObjectStore implements ObjectStore {
     const version = randomBytes(6).toString('hex');
     const file = this.fileName(bucket, key, version);
     this.statements.addLoose.run(file);
-    await this.writeVersion(join(this.root, file), parts).catch((error: unknown) => {
-      this.statements.dropLoose.run(file);
+    await this.writeVersion(join(this.root, file), parts).catch(async (error: unknown) => {
+      await this.unlinkLoose(file);
       throw error;
     });
     const previous = this.statements.get.get(bucket, key) as ObjectRow | undefined;
@@ -246,8 +248,13 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /** Removes a loose file; when that fails it stays recorded, for the next open to remove. */
   private async unlinkLoose(file: string): Promise<void> {
-    await unlink(join(this.root, file)).catch(() => undefined);
+    try {
+      await unlink(join(this.root, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
     this.statements.dropLoose.run(file);
   }
 
@@ -272,7 +279,7 @@ export class FsObjectStore implements ObjectStore {
     return join('buckets', bucket, hash.slice(0, 2), `${hash.slice(2)}.${version}`);
   }
 
-  /** Writes a new version file, removing whatever was written of it when that fails. */
+  /** Writes a new version file; what a failure leaves of it is the caller's loose file. */
   private async writeVersion(path: string, parts: readonly Uint8Array[]): Promise<void> {
     const dir = dirname(path);
     // Fan-out directories are never removed while the store is open: create each one once per process.
@@ -280,21 +287,16 @@ export class FsObjectStore implements ObjectStore {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
+    if (parts.length === 1 && !this.options.fsync) {
+      await writeFile(path, parts[0]!);
+      return;
+    }
+    const handle = await open(path, 'w');
     try {
-      if (parts.length === 1 && !this.options.fsync) {
-        await writeFile(path, parts[0]!);
-        return;
-      }
-      const handle = await open(path, 'w');
-      try {
-        await handle.writev(parts as Uint8Array[]);
-        if (this.options.fsync) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      await rm(path, { force: true });
-      throw error;
+      await handle.writev(parts as Uint8Array[]);
+      if (this.options.fsync) await handle.sync();
+    } finally {
+      await handle.close();
     }
   }
 

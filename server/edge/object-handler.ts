@@ -279,10 +279,11 @@ function respond(
     context.viewers.touch(request.bucket, channel, viewer, Date.now());
   }
   const { list, wire } = headersFor(request, bucket, info, cached);
+  const fromBrowser = request.headers.origin !== undefined;
   if (notModified) {
     exchange.endWithoutBody(() => {
       res.writeStatus('304 Not Modified');
-      writeCommon(res, request.requestId, request.headers.origin !== undefined);
+      writeCommon(res, request.requestId, fromBrowser);
       for (let i = 0; i < list.length; i++) if (NOT_MODIFIED_HEADERS.has(list[i]![0])) res.writeHeader(wire[i]![0], wire[i]![1]);
     });
     return undefined;
@@ -291,7 +292,7 @@ function respond(
   const length = range ? range[1] - range[0] + 1 : info.size;
   const writeHead = (): void => {
     res.writeStatus(range ? '206 Partial Content' : '200 OK');
-    writeCommon(res, request.requestId, request.headers.origin !== undefined);
+    writeCommon(res, request.requestId, fromBrowser);
     for (const [name, value] of wire) res.writeHeader(name, value);
     if (range) res.writeHeader('Content-Range', `bytes ${range[0]}-${range[1]}/${info.size}`);
   };
