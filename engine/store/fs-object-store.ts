@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { close, createReadStream, fsync, mkdirSync, open as openFd, rmSync, write } from 'node:fs';
 import { mkdir, open, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
+import { Readable } from 'node:stream';
+import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from './object-store.js';
 import { etagOf, md5Etag } from './etag.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
@@ -16,20 +16,32 @@ interface ObjectRow {
   acl: ObjectAcl;
   user_meta: string;
   headers: string;
+  /** '' when the body is inline. */
   file: string;
+  /** Selected only by lookups that read the body. */
+  inline_body?: Buffer | null;
 }
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS objects (
   bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   last_modified INTEGER NOT NULL, content_type TEXT NOT NULL, acl TEXT NOT NULL,
-  user_meta TEXT NOT NULL, headers TEXT NOT NULL, file TEXT NOT NULL,
+  user_meta TEXT NOT NULL, headers TEXT NOT NULL, file TEXT NOT NULL, inline_body BLOB,
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS loose_files (file TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
+/** Every column but the inline body, for lookups that return only metadata. */
+const INFO_COLUMNS = 'key, size, etag, last_modified, content_type, acl, user_meta, headers, file';
 const READ_CHUNK_BYTES = 512 * 1024;
+/**
+ * Bodies up to this size live in the index row instead of a file. A live playlist is rewritten every
+ * segment: as a file, each rewrite allocated an inode and freed one, and on ext4 without a journal every
+ * allocation then scans past the inodes freed in the last 30 s (a third of a millisecond each at 16
+ * channels). Above a few pages SQLite's overflow chains cost more than a file.
+ */
+const DEFAULT_INLINE_MAX_BYTES = 16 * 1024;
 /** The etag column of an object whose MD5 was deferred and is not computed yet. */
 const ETAG_PENDING = '';
 
@@ -47,10 +59,13 @@ const toInfo = (r: ObjectRow): ObjectInfo => ({
 export interface FsObjectStoreOptions {
   /** fsync each object before it becomes visible: survives power loss, costs a disk flush per object. */
   readonly fsync?: boolean;
+  /** Bodies of at most this many bytes are kept in the index, not in files (default 16 KiB; 0: never). */
+  readonly inlineMaxBytes?: number;
 }
 
 /**
- * Objects as files, their names and metadata in SQLite.
+ * Objects as files, their names and metadata in SQLite; bodies of at most `inlineMaxBytes` (playlists)
+ * in the index row itself.
  *
  * A file is named by a hash of its key plus a version suffix and fanned out over 256 directories, so a
  * channel prefix with millions of segments never makes a huge directory (a million objects: 4 000 per
@@ -71,11 +86,12 @@ export class FsObjectStore implements ObjectStore {
   private readonly statements;
   /** Points the index at a new version; the replaced one becomes loose. One transaction. */
   private readonly index: (row: ObjectRow & { bucket: string }, replaced: string | undefined) => void;
-  /** Removes the index row; its file becomes loose. One transaction. */
+  /** Removes the index row; its file, if any, becomes loose. One transaction; '' for an inline body. */
   private readonly unindex: (bucket: string, key: string) => string | undefined;
   private readonly madeDirs = new Set<string>();
   /** Deferred ETags being computed, by file, so concurrent lookups hash once. */
   private readonly hashing = new Map<string, Promise<string>>();
+  private readonly inlineMaxBytes: number;
 
   private constructor(
     private readonly root: string,
@@ -83,21 +99,26 @@ export class FsObjectStore implements ObjectStore {
     private readonly options: FsObjectStoreOptions,
   ) {
     db.exec(SCHEMA);
+    const columns = db.prepare("SELECT name FROM pragma_table_info('objects')").all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'inline_body')) db.exec('ALTER TABLE objects ADD COLUMN inline_body BLOB');
+    this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     this.statements = {
-      get: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
+      get: db.prepare(`SELECT ${INFO_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+      getWithBody: db.prepare(`SELECT ${INFO_COLUMNS}, inline_body FROM objects WHERE bucket = ? AND key = ?`),
       upsert: db.prepare(
-        `INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, acl, user_meta, headers, file)
-         VALUES (@bucket, @key, @size, @etag, @last_modified, @content_type, @acl, @user_meta, @headers, @file)
+        `INSERT INTO objects (bucket, key, size, etag, last_modified, content_type, acl, user_meta, headers, file, inline_body)
+         VALUES (@bucket, @key, @size, @etag, @last_modified, @content_type, @acl, @user_meta, @headers, @file, @inline_body)
          ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, content_type = excluded.content_type, acl = excluded.acl,
-           user_meta = excluded.user_meta, headers = excluded.headers, file = excluded.file`,
+           user_meta = excluded.user_meta, headers = excluded.headers, file = excluded.file,
+           inline_body = excluded.inline_body`,
       ),
       setAcl: db.prepare('UPDATE objects SET acl = ? WHERE bucket = ? AND key = ?'),
       // Only the version that was hashed: a put may have replaced it meanwhile.
       setEtag: db.prepare('UPDATE objects SET etag = ? WHERE bucket = ? AND key = ? AND file = ?'),
       delete: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING file'),
       list: db.prepare(
-        `SELECT * FROM objects WHERE bucket = @bucket AND key > @after AND key >= @prefix AND key < @prefixEnd
+        `SELECT ${INFO_COLUMNS} FROM objects WHERE bucket = @bucket AND key > @after AND key >= @prefix AND key < @prefixEnd
          ORDER BY key LIMIT @limit`,
       ),
       any: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
@@ -108,12 +129,12 @@ export class FsObjectStore implements ObjectStore {
     const statements = this.statements;
     this.index = db.transaction((row: ObjectRow & { bucket: string }, replaced: string | undefined) => {
       statements.upsert.run(row);
-      statements.dropLoose.run(row.file);
+      if (row.file) statements.dropLoose.run(row.file);
       if (replaced) statements.addLoose.run(replaced);
     });
     this.unindex = db.transaction((bucket: string, key: string) => {
       const row = statements.delete.get(bucket, key) as { file: string } | undefined;
-      if (row) statements.addLoose.run(row.file);
+      if (row?.file) statements.addLoose.run(row.file);
       return row?.file;
     });
     this.removeLooseFiles();
@@ -129,35 +150,76 @@ export class FsObjectStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Uint8Array | readonly Uint8Array[], options: PutOptions): Promise<ObjectInfo> {
     const parts = body instanceof Uint8Array ? [body] : body;
-    const md5 = options.deferEtag ? undefined : createHash('md5');
     let size = 0;
-    for (const part of parts) {
-      md5?.update(part);
-      size += part.byteLength;
-    }
-    const version = randomBytes(6).toString('hex');
-    const file = this.fileName(bucket, key, version);
+    for (const part of parts) size += part.byteLength;
+    const inline = size <= this.inlineMaxBytes;
+    // An inline body is small: hashing it now costs less than a later lookup's hashing round trip.
+    const md5 = options.deferEtag && !inline ? undefined : createHash('md5');
+    for (const part of parts) md5?.update(part);
+    const etag = md5 ? etagOf(md5) : ETAG_PENDING;
+    if (inline) return this.indexVersion(bucket, key, size, etag, options, '', Buffer.concat(parts, size));
+    const file = this.fileName(bucket, keyHash(key));
     this.statements.addLoose.run(file);
     await this.writeVersion(join(this.root, file), parts).catch(async (error: unknown) => {
       await this.unlinkLoose(file);
       throw error;
     });
-    const previous = this.statements.get.get(bucket, key) as ObjectRow | undefined;
-    const row: ObjectRow & { bucket: string } = {
-      bucket,
-      key,
-      size,
-      etag: md5 ? etagOf(md5) : ETAG_PENDING,
-      last_modified: Date.now(),
-      content_type: options.contentType,
-      acl: options.acl ?? 'default',
-      user_meta: JSON.stringify(options.userMeta ?? {}),
-      headers: JSON.stringify(options.headers ?? {}),
-      file,
+    return this.indexVersion(bucket, key, size, etag, options, file, null);
+  }
+
+  createWriter(bucket: string, key: string): ObjectWriter {
+    // Named after no key: the object's key may change at commit, and the index maps keys to files anyway.
+    const file = this.fileName(bucket, randomBytes(16).toString('hex'));
+    const path = join(this.root, file);
+    this.statements.addLoose.run(file);
+    let fd: number | undefined;
+    let size = 0;
+    let done = false;
+    const finish = (): void => {
+      if (done) throw new Error(`object writer for ${bucket}/${key} already committed or aborted`);
+      done = true;
     };
-    this.index(row, previous?.file);
-    if (previous) await this.unlinkLoose(previous.file);
-    return toInfo(row);
+    const closeFile = async (): Promise<void> => {
+      if (fd === undefined) return;
+      const open = fd;
+      fd = undefined;
+      await fdCall<void>((cb) => close(open, cb));
+    };
+    return {
+      get size() {
+        return size;
+      },
+      write: async (part) => {
+        if (done) throw new Error(`object writer for ${bucket}/${key} already committed or aborted`);
+        fd ??= await this.openVersion(path);
+        for (let at = 0; at < part.byteLength; ) {
+          const target = fd;
+          at += await fdCall<number>((cb) => write(target, part, at, part.byteLength - at, size + at, cb));
+        }
+        size += part.byteLength;
+      },
+      commit: async (options, as = key) => {
+        finish();
+        try {
+          fd ??= await this.openVersion(path);
+          const target = fd;
+          if (this.options.fsync) await fdCall<void>((cb) => fsync(target, cb));
+          await closeFile();
+          const etag = options.deferEtag ? ETAG_PENDING : await hashFile(path);
+          return this.indexVersion(bucket, as, size, etag, options, file, null);
+        } catch (error) {
+          await closeFile().catch(() => undefined);
+          await this.unlinkLoose(file);
+          throw error;
+        }
+      },
+      abort: async () => {
+        if (done) return;
+        done = true;
+        await closeFile().catch(() => undefined);
+        await this.unlinkLoose(file);
+      },
+    };
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
@@ -172,6 +234,10 @@ export class FsObjectStore implements ObjectStore {
   ): Promise<{ info: ObjectInfo; body: Readable } | undefined> {
     const opened = await this.openCurrent(bucket, key);
     if (!opened) return undefined;
+    if (!opened.handle) {
+      const whole = opened.row.inline_body ?? Buffer.alloc(0);
+      return { info: toInfo(opened.row), body: Readable.from(range ? whole.subarray(range[0], range[1] + 1) : whole, { objectMode: false }) };
+    }
     // Segments are around a megabyte: 64 KiB reads (the default) cost sixteen round trips each.
     const chunk = { highWaterMark: READ_CHUNK_BYTES };
     let row: ObjectRow;
@@ -188,6 +254,7 @@ export class FsObjectStore implements ObjectStore {
   async readAll(bucket: string, key: string): Promise<{ info: ObjectInfo; body: Buffer } | undefined> {
     const opened = await this.openCurrent(bucket, key);
     if (!opened) return undefined;
+    if (!opened.handle) return { info: toInfo(opened.row), body: opened.row.inline_body ?? Buffer.alloc(0) };
     try {
       const body = await opened.handle.readFile();
       const row = opened.row.etag === ETAG_PENDING ? this.recordEtag(bucket, opened.row, md5Etag(body)) : opened.row;
@@ -197,6 +264,35 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /** Points `key` at a new version (a loose file, or an inline body) and unlinks the one it replaces. */
+  private async indexVersion(
+    bucket: string,
+    key: string,
+    size: number,
+    etag: string,
+    options: PutOptions,
+    file: string,
+    inlineBody: Buffer | null,
+  ): Promise<ObjectInfo> {
+    const previous = this.statements.get.get(bucket, key) as ObjectRow | undefined;
+    const row: ObjectRow & { bucket: string } = {
+      bucket,
+      key,
+      size,
+      etag,
+      last_modified: Date.now(),
+      content_type: options.contentType,
+      acl: options.acl ?? 'default',
+      user_meta: JSON.stringify(options.userMeta ?? {}),
+      headers: JSON.stringify(options.headers ?? {}),
+      file,
+      inline_body: inlineBody,
+    };
+    this.index(row, previous?.file || undefined);
+    if (previous?.file) await this.unlinkLoose(previous.file);
+    return toInfo(row);
+  }
+
   async setAcl(bucket: string, key: string, acl: ObjectAcl): Promise<boolean> {
     return this.statements.setAcl.run(acl, bucket, key).changes === 1;
   }
@@ -204,7 +300,7 @@ export class FsObjectStore implements ObjectStore {
   async delete(bucket: string, key: string): Promise<boolean> {
     const file = this.unindex(bucket, key);
     if (file === undefined) return false;
-    await this.unlinkLoose(file);
+    if (file) await this.unlinkLoose(file);
     return true;
   }
 
@@ -274,19 +370,27 @@ export class FsObjectStore implements ObjectStore {
     return { ...row, etag };
   }
 
-  private fileName(bucket: string, key: string, version: string): string {
-    const hash = createHash('sha256').update(key).digest('hex');
-    return join('buckets', bucket, hash.slice(0, 2), `${hash.slice(2)}.${version}`);
+  /** A new version's file: `id` (hex) picks one of 256 directories and names the file with a random version. */
+  private fileName(bucket: string, id: string): string {
+    return join('buckets', bucket, id.slice(0, 2), `${id.slice(2)}.${randomBytes(6).toString('hex')}`);
+  }
+
+  /** Fan-out directories are never removed while the store is open: each is made once per process. */
+  private async makeDir(path: string): Promise<void> {
+    const dir = dirname(path);
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  private async openVersion(path: string): Promise<number> {
+    await this.makeDir(path);
+    return fdCall<number>((cb) => openFd(path, 'w', cb));
   }
 
   /** Writes a new version file; what a failure leaves of it is the caller's loose file. */
   private async writeVersion(path: string, parts: readonly Uint8Array[]): Promise<void> {
-    const dir = dirname(path);
-    // Fan-out directories are never removed while the store is open: create each one once per process.
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
+    await this.makeDir(path);
     if (parts.length === 1 && !this.options.fsync) {
       await writeFile(path, parts[0]!);
       return;
@@ -300,11 +404,15 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** The index row and an open handle on its file; retries when a concurrent put replaced the version. */
-  private async openCurrent(bucket: string, key: string): Promise<{ row: ObjectRow; handle: FileHandle } | undefined> {
+  /**
+   * The index row with its inline body, or with an open handle on its file; retries when a concurrent put
+   * replaced the version.
+   */
+  private async openCurrent(bucket: string, key: string): Promise<{ row: ObjectRow; handle?: FileHandle } | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const row = this.statements.get.get(bucket, key) as ObjectRow | undefined;
+      const row = this.statements.getWithBody.get(bucket, key) as ObjectRow | undefined;
       if (!row) return undefined;
+      if (!row.file) return { row };
       try {
         return { row, handle: await open(join(this.root, row.file), 'r') };
       } catch (error) {
@@ -313,6 +421,13 @@ export class FsObjectStore implements ObjectStore {
     }
     return undefined;
   }
+}
+
+const keyHash = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** A callback-style fs call as a promise: cheaper per write than FileHandle's. */
+function fdCall<T>(call: (callback: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
 }
 
 async function hashFile(path: string): Promise<string> {

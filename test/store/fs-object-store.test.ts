@@ -8,12 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { FsObjectStore } from '../../engine/store/fs-object-store.js';
 import { filesUnder, indexedFiles } from '../util/object-files.js';
 
-describe('FsObjectStore', () => {
+describe('FsObjectStore, every body in a file', () => {
   let dir: string;
   let store: FsObjectStore;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'lb-objects-'));
-    store = FsObjectStore.open(dir);
+    store = FsObjectStore.open(dir, { inlineMaxBytes: 0 });
   });
   after(async () => {
     await store.close();
@@ -93,6 +93,49 @@ describe('FsObjectStore', () => {
     assert.deepEqual(store.looseFiles(), []);
   });
 
+  it('writes an object in parts, invisible until committed, under the key given at commit', async () => {
+    const writer = store.createWriter('w1', 'ch/100.ts');
+    await writer.write(Buffer.from('hello '));
+    await writer.write(Buffer.from('world'));
+    assert.equal(writer.size, 11);
+    assert.equal(await store.head('w1', 'ch/100.ts'), undefined);
+    assert.deepEqual((await store.list('w1', { limit: 10 })).map((o) => o.key), []);
+    const info = await writer.commit({ contentType: 'video/MP2T', deferEtag: true }, 'ch/101.ts');
+    assert.equal(info.size, 11);
+    assert.equal(await store.head('w1', 'ch/100.ts'), undefined);
+    const stored = await store.readAll('w1', 'ch/101.ts');
+    assert.equal(stored?.body.toString(), 'hello world');
+    assert.equal(stored?.info.etag, '5EB63BBBE01EEED093CB22BB8F5ACDC3');
+    await assert.rejects(writer.write(Buffer.from('late')), /already committed/);
+  });
+
+  it('replaces an object by a committed writer and drops an aborted one, leaving no file behind', async () => {
+    await store.put('w2', 'k', Buffer.from('old'), { contentType: 'text/plain' });
+    const replacing = store.createWriter('w2', 'k');
+    await replacing.write(Buffer.from('new'));
+    const aborted = store.createWriter('w2', 'k');
+    await aborted.write(Buffer.from('never'));
+    await aborted.abort();
+    assert.equal((await replacing.commit({ contentType: 'text/plain' })).etag, '22AF645D1859CB5CA6DA0C484F1F37EA');
+    assert.equal((await store.readAll('w2', 'k'))?.body.toString(), 'new');
+    const empty = store.createWriter('w2', 'empty');
+    await empty.commit({ contentType: 'text/plain' });
+    assert.equal((await store.readAll('w2', 'empty'))?.body.length, 0);
+    assert.deepEqual(filesUnder(dir, join('buckets', 'w2')), indexedFiles(dir).objects.filter((f) => f.startsWith(join('buckets', 'w2'))).sort());
+    assert.deepEqual(store.looseFiles(), []);
+  });
+
+  it('removes, when reopened, what an uncommitted writer wrote', async () => {
+    const writer = store.createWriter('w3', 'ch/1.ts');
+    await writer.write(Buffer.from('cut short by a crash'));
+    assert.equal(filesUnder(dir, join('buckets', 'w3')).length, 1);
+    const reopened = FsObjectStore.open(dir, { inlineMaxBytes: 0 });
+    assert.deepEqual(filesUnder(dir, join('buckets', 'w3')), []);
+    assert.deepEqual(reopened.looseFiles(), []);
+    await reopened.close();
+    await writer.abort();
+  });
+
   it('removes, when reopened, the files a crash left loose (a write cut short, a version not yet unlinked)', async () => {
     const leftOver = join('buckets', 'b1', 'zz', 'zz', 'left-over.0123456789ab');
     mkdirSync(join(dir, 'buckets', 'b1', 'zz', 'zz'), { recursive: true });
@@ -100,10 +143,90 @@ describe('FsObjectStore', () => {
     const index = new Database(join(dir, 'index.db'));
     index.prepare('INSERT INTO loose_files (file) VALUES (?)').run(leftOver);
     index.close();
-    const reopened = FsObjectStore.open(dir);
+    const reopened = FsObjectStore.open(dir, { inlineMaxBytes: 0 });
     assert.deepEqual(reopened.looseFiles(), []);
     assert.equal(existsSync(join(dir, leftOver)), false);
     assert.equal((await reopened.readAll('b1', 'k'))?.body.toString(), 'two');
     await reopened.close();
+  });
+});
+
+describe('FsObjectStore, small bodies inline', () => {
+  let dir: string;
+  let store: FsObjectStore;
+  const INLINE_MAX = 64;
+  const big = Buffer.alloc(INLINE_MAX + 1, 7);
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lb-objects-inline-'));
+    store = FsObjectStore.open(dir, { inlineMaxBytes: INLINE_MAX });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const bucketFiles = (bucket: string): string[] =>
+    existsSync(join(dir, 'buckets', bucket)) ? filesUnder(dir, join('buckets', bucket)) : [];
+
+  it('keeps a small body in the index: no file, same bytes, ranges and ETag, even when the ETag was to be deferred', async () => {
+    const info = await store.put('i1', 'ch/live.m3u8', [Buffer.from('hello '), Buffer.from('world')], {
+      contentType: 'application/x-mpegURL',
+      deferEtag: true,
+    });
+    assert.equal(info.etag, '5EB63BBBE01EEED093CB22BB8F5ACDC3');
+    assert.deepEqual(bucketFiles('i1'), []);
+    assert.equal((await store.readAll('i1', 'ch/live.m3u8'))?.body.toString(), 'hello world');
+    assert.equal(await text((await store.read('i1', 'ch/live.m3u8'))!.body), 'hello world');
+    assert.equal(await text((await store.read('i1', 'ch/live.m3u8', [6, 10]))!.body), 'world');
+    assert.equal((await store.head('i1', 'ch/live.m3u8'))?.size, 11);
+    assert.deepEqual((await store.list('i1', { prefix: 'ch/', limit: 10 })).map((o) => [o.key, o.etag]), [
+      ['ch/live.m3u8', '5EB63BBBE01EEED093CB22BB8F5ACDC3'],
+    ]);
+  });
+
+  it('moves an object between inline and file as its size crosses the bound, leaving no file behind', async () => {
+    await store.put('i2', 'k', Buffer.from('small'), { contentType: 'text/plain' });
+    await store.put('i2', 'k', big, { contentType: 'text/plain' });
+    assert.equal(bucketFiles('i2').length, 1);
+    assert.deepEqual((await store.readAll('i2', 'k'))?.body, big);
+    await store.put('i2', 'k', Buffer.from('small again'), { contentType: 'text/plain' });
+    assert.deepEqual(bucketFiles('i2'), []);
+    assert.equal((await store.readAll('i2', 'k'))?.body.toString(), 'small again');
+    assert.deepEqual(store.looseFiles(), []);
+  });
+
+  it('deletes an inline object, and a reopened store still reads the rest', async () => {
+    await store.put('i3', 'gone', Buffer.from('x'), { contentType: 'text/plain' });
+    await store.put('i3', 'kept', Buffer.from('y'), { contentType: 'text/plain' });
+    assert.equal(await store.delete('i3', 'gone'), true);
+    assert.equal(await store.delete('i3', 'gone'), false);
+    assert.equal(await store.head('i3', 'gone'), undefined);
+    const reopened = FsObjectStore.open(dir, { inlineMaxBytes: INLINE_MAX });
+    assert.equal((await reopened.readAll('i3', 'kept'))?.body.toString(), 'y');
+    await reopened.close();
+  });
+
+  it('opens an index written before bodies went inline, and inlines what is put next', async () => {
+    const legacyDir = mkdtempSync(join(tmpdir(), 'lb-objects-legacy-'));
+    try {
+      mkdirSync(join(legacyDir, 'buckets', 'l', 'aa'), { recursive: true });
+      writeFileSync(join(legacyDir, 'buckets', 'l', 'aa', 'old.0'), 'old body');
+      const index = new Database(join(legacyDir, 'index.db'));
+      index.exec(`CREATE TABLE objects (
+        bucket TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+        last_modified INTEGER NOT NULL, content_type TEXT NOT NULL, acl TEXT NOT NULL,
+        user_meta TEXT NOT NULL, headers TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID`);
+      index
+        .prepare("INSERT INTO objects VALUES ('l', 'old', 8, 'E', 0, 'text/plain', 'default', '{}', '{}', ?)")
+        .run(join('buckets', 'l', 'aa', 'old.0'));
+      index.close();
+      const legacy = FsObjectStore.open(legacyDir, { inlineMaxBytes: INLINE_MAX });
+      assert.equal((await legacy.readAll('l', 'old'))?.body.toString(), 'old body');
+      await legacy.put('l', 'old', Buffer.from('new body'), { contentType: 'text/plain' });
+      assert.equal((await legacy.readAll('l', 'old'))?.body.toString(), 'new body');
+      assert.deepEqual(filesUnder(legacyDir, 'buckets'), []);
+      await legacy.close();
+    } finally {
+      rmSync(legacyDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, PutOptions } from '../../engine/store/object-store.js';
+import type { ListOptions, ObjectAcl, ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from '../../engine/store/object-store.js';
 
-export type StoreOperation = 'put' | 'head' | 'read' | 'readAll' | 'setAcl' | 'delete' | 'list';
+/** `write`: a part written through createWriter(), matched against the key the writer was created for. */
+export type StoreOperation = 'put' | 'write' | 'head' | 'read' | 'readAll' | 'setAcl' | 'delete' | 'list';
 
 /** One injected fault: which calls it hits, and what it does to them. */
 export interface FaultRule {
@@ -70,6 +71,21 @@ export class FaultObjectStore implements ObjectStore {
   async put(bucket: string, key: string, body: Uint8Array | readonly Uint8Array[], options: PutOptions): Promise<ObjectInfo> {
     await this.inject('put', bucket, key);
     return this.inner.put(bucket, key, body, options);
+  }
+
+  createWriter(bucket: string, key: string): ObjectWriter {
+    const inner = this.inner.createWriter(bucket, key);
+    return {
+      get size() {
+        return inner.size;
+      },
+      write: async (part) => {
+        await this.inject('write', bucket, key);
+        return inner.write(part);
+      },
+      commit: (options, as) => inner.commit(options, as),
+      abort: () => inner.abort(),
+    };
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {

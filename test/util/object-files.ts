@@ -15,7 +15,7 @@ export function indexedFiles(objectsDir: string): { objects: string[]; loose: st
   const index = new Database(join(objectsDir, 'index.db'), { readonly: true });
   try {
     const files = (sql: string): string[] => (index.prepare(sql).all() as { file: string }[]).map((r) => r.file);
-    return { objects: files('SELECT file FROM objects'), loose: files('SELECT file FROM loose_files') };
+    return { objects: files("SELECT file FROM objects WHERE file != ''"), loose: files('SELECT file FROM loose_files') };
   } finally {
     index.close();
   }
