@@ -22,6 +22,7 @@ export interface EngineEvents {
   playlist: [{ bucket: string; channel: string; key: string; body: Buffer; time: number }];
   /**
    * A segment object was stored; `body` is what was stored, for in-memory delivery of recent segments.
+   * Only for channels `segmentBodiesWanted` said yes to.
    * When `retain` is given the bytes are recycled after the event: a listener that keeps `body` calls
    * `retain()` during the event and the function it returns once done with them.
    */
@@ -30,4 +31,11 @@ export interface EngineEvents {
   storageError: [{ bucket: string; key: string; error: string; attempt: number; final: boolean }];
 }
 
-export class EngineEventBus extends EventEmitter<EngineEvents> {}
+export class EngineEventBus extends EventEmitter<EngineEvents> {
+  /**
+   * Asked as each segment of a channel opens: whether to keep its bytes in memory and hand them over in
+   * `segmentBody`. Whoever serves recent segments from memory (the edge) answers for the channels it is
+   * asked for; by default nobody is, and segments go from the muxer to the store with no copy in memory.
+   */
+  segmentBodiesWanted: (bucket: string, channel: string) => boolean = () => false;
+}

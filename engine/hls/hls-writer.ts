@@ -5,16 +5,21 @@ import type { ObjectStore } from '../store/object-store.js';
 import { PLAYLIST_CONTENT_TYPE, SEGMENT_CONTENT_TYPE } from './content-types.js';
 import { renderLivePlaylist, type ListedSegment } from './live-playlist.js';
 import type { PooledBody } from './segment-buffers.js';
+import { SegmentFile } from './segment-file.js';
 import { minTargetDuration } from './playlist-format.js';
 import { putWithRetry } from './store-retry.js';
 
 /** A finished segment handed to the writer. */
 export interface ClosedSegment {
-  readonly body: Buffer;
+  /** Its bytes, written into the store as they were muxed (the last writes may still be in flight). */
+  readonly file: SegmentFile;
+  /**
+   * The same bytes in memory, kept only for channels someone serves from memory (the edge): handed over
+   * in `segmentBody` once stored.
+   */
+  readonly body?: Buffer;
   /** When `body` is pooled: the writer releases it once stored (or given up on); listeners may retain it. */
   readonly owner?: PooledBody;
-  /** Epoch ms its first frame arrived; the candidate for its name. */
-  readonly arrivedAt: number;
   readonly durationMs: number;
   /** A timeline break before it (from ingest). */
   readonly discontinuity: boolean;
@@ -64,6 +69,8 @@ export class HlsWriter {
   private unannounced: Announce[] = [];
   private running: Promise<void> | undefined;
   private pending = 0;
+  /** The last name openSegment gave (or the last stored before this publish, once loaded). */
+  private lastNamed = 0;
 
   constructor(private readonly o: HlsWriterOptions) {
     this.playlistKey = `${o.channel}/${o.playlistName}`;
@@ -77,9 +84,22 @@ export class HlsWriter {
     return this.pending;
   }
 
+  /**
+   * A new segment's file, to be enqueued once closed. `arrivedAt` (epoch ms its first frame arrived) is
+   * the candidate for its name; names only increase, even when the clock goes back, and a segment that
+   * is lost keeps its name, so write errors are reported under a key no later segment gets.
+   */
+  openSegment(arrivedAt: number): SegmentFile {
+    const { bucket, channel, objects, events } = this.o;
+    const name = Math.max(arrivedAt, this.lastNamed + 1);
+    this.lastNamed = name;
+    const key = `${channel}/${name}.ts`;
+    return new SegmentFile(objects.createWriter(bucket, key), events, bucket, key, name);
+  }
+
   enqueue(segment: ClosedSegment): void {
     this.queue.push(segment);
-    this.pending += segment.body.byteLength;
+    this.pending += segment.file.size;
     this.running ??= this.run()
       .catch((error: unknown) => this.abandon(error))
       .finally(() => (this.running = undefined));
@@ -94,7 +114,10 @@ export class HlsWriter {
   /** A metadata or listener failure: drop what is queued so back-pressure cannot stick. */
   private abandon(error: unknown): void {
     console.error(`livebucket: HLS writer of ${this.o.bucket}/${this.playlistKey} failed: ${String(error)}`);
-    for (const segment of this.queue.splice(0)) segment.owner?.release();
+    for (const segment of this.queue.splice(0)) {
+      segment.owner?.release();
+      void segment.file.abort();
+    }
     this.pending = 0;
     this.o.onStored();
   }
@@ -102,6 +125,7 @@ export class HlsWriter {
   private load(): void {
     const { bucket, channel, meta, fragCount } = this.o;
     this.cursor = meta.getHlsCursor(bucket, channel);
+    this.lastNamed = Math.max(this.lastNamed, this.cursor.lastSegmentName);
     this.breakBeforeNext = this.cursor.nextSequence > 0;
     const recent = meta.recentSegments(bucket, channel, fragCount);
     // Walk back from the cursor to recover each listed segment's discontinuity sequence number.
@@ -129,12 +153,12 @@ export class HlsWriter {
         } finally {
           segment.owner?.release();
         }
-        this.pending -= segment.body.byteLength;
+        this.pending -= segment.file.size;
         this.o.onStored();
         if (!listed) continue;
         this.window.push(listed);
         if (this.window.length > this.o.fragCount) this.window.shift();
-        this.unannounced.push({ segment: listed, bytes: segment.body.byteLength, closedAt: segment.closedAt });
+        this.unannounced.push({ segment: listed, bytes: segment.file.size, closedAt: segment.closedAt });
       }
       if (this.unannounced.length > 0) await this.writePlaylist();
     }
@@ -148,19 +172,16 @@ export class HlsWriter {
   }
 
   private async storeSegment(segment: ClosedSegment): Promise<ListedSegment | undefined> {
-    const { bucket, channel, objects, meta, events } = this.o;
-    const name = Math.max(segment.arrivedAt, this.cursor.lastSegmentName + 1);
+    const { bucket, channel, meta, events } = this.o;
+    // Opened before the previous publish's last name was known, a segment may still have to be renamed.
+    const name = Math.max(segment.file.name, this.cursor.lastSegmentName + 1);
     const key = `${channel}/${name}.ts`;
-    const stored = await putWithRetry(objects, events, bucket, key, segment.body, {
-      contentType: SEGMENT_CONTENT_TYPE,
-      deferEtag: true,
-    });
-    if (!stored) {
+    if (!(await segment.file.commit(key, { contentType: SEGMENT_CONTENT_TYPE, deferEtag: true }))) {
       this.breakBeforeNext = true;
       return undefined;
     }
-    const owner = segment.owner;
-    events.emit('segmentBody', { bucket, key, body: segment.body, retain: owner && (() => owner.retain()) });
+    const { body, owner } = segment;
+    if (body) events.emit('segmentBody', { bucket, key, body, retain: owner && (() => owner.retain()) });
     const discontinuity = segment.discontinuity || this.breakBeforeNext;
     this.breakBeforeNext = false;
     const record: SegmentRecord = {

@@ -5,6 +5,7 @@ import type { ChannelMuxer, TsOutput } from '../mux/types.js';
 import type { HlsWriter } from '../hls/hls-writer.js';
 import { SegmentAssembler } from '../hls/segment-assembler.js';
 import type { SegmentBufferPool } from '../hls/segment-buffers.js';
+import type { SegmentFile } from '../hls/segment-file.js';
 import { Segmenter, type SegmentCut } from '../hls/segmenter.js';
 
 /** Frames batched into one mux() call at most: keeps a backlog from becoming one giant ring write. */
@@ -25,6 +26,8 @@ export interface ChannelPipelineOptions {
   readonly writer: HlsWriter;
   /** Where segment buffers come from and go back to (shared by every channel of the process). */
   readonly segmentBuffers: SegmentBufferPool;
+  /** Asked as each segment opens: whether to keep its bytes in memory too, for the writer to hand over. */
+  readonly keepSegmentBodies: () => boolean;
   readonly fragDurationMs: number;
   /** Unmuxed frame bytes plus segments not yet stored above which write() asks ingest to pause. */
   readonly queuedBytesBound: () => number;
@@ -48,21 +51,25 @@ type QueueItem =
   | { readonly kind: 'frames'; readonly frames: readonly MediaFrame[]; readonly cuts: readonly CutAt[]; readonly bytes: number };
 
 interface OpenSegment {
-  readonly arrivedAt: number;
   readonly discontinuity: boolean;
+  readonly file: SegmentFile;
 }
 
 /**
  * One publish's path from frames to stored HLS: the segmenter picks cuts as frames arrive, batches queue
- * up and go to the channel's muxer with at most one mux() in flight, TS output is copied into the segment
- * being assembled and handed to the HLS writer when the next cut (or the end of the publish) closes it.
+ * up and go to the channel's muxer with at most one mux() in flight, TS output is written from the ring
+ * straight into the segment's object (and, for a channel served from memory, copied into a buffer too),
+ * and the segment is handed to the HLS writer when the next cut (or the end of the publish) closes it.
+ * The next mux() waits until the store has the previous output, so a publish holds at most one batch of
+ * the ring, and a store slower than the stream pauses the publish.
  * Frames between cuts are held briefly to batch them (HOLD_MS); a batch holding a cut goes at once.
  * Memory is bounded by back-pressure: write() returns false once queued bytes pass the bound, and onDrain
  * fires when they fall to half of it.
  */
 export class ChannelPipeline implements ChannelSink {
   private readonly segmenter: Segmenter;
-  private readonly assembler: SegmentAssembler;
+  /** Only while the open segment is kept in memory. */
+  private assembler: SegmentAssembler | undefined;
   private readonly queue: QueueItem[] = [];
   private queuedBytes = 0;
   /** Cuts among the queued frames: a queued cut closes a segment, so it is muxed without holding. */
@@ -80,7 +87,6 @@ export class ChannelPipeline implements ChannelSink {
 
   constructor(private readonly o: ChannelPipelineOptions) {
     this.segmenter = new Segmenter(o.fragDurationMs);
-    this.assembler = new SegmentAssembler(o.segmentBuffers);
   }
 
   configure(video: AvcConfig | undefined, audio: AacConfig | undefined): void {
@@ -117,7 +123,9 @@ export class ChannelPipeline implements ChannelSink {
     if (this.muxing || this.queue.length > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
     const durationMs = this.segmenter.finish();
     if (this.current && durationMs !== undefined && !this.failed) this.closeSegment(durationMs, performance.now());
-    this.assembler.dispose();
+    this.dropOpenSegment();
+    this.assembler?.dispose();
+    this.assembler = undefined;
     await this.o.writer.idle();
   }
 
@@ -198,29 +206,56 @@ export class ChannelPipeline implements ChannelSink {
     return { frames, cuts, bytes };
   }
 
-  private consume(output: TsOutput, cuts: readonly CutAt[]): void {
+  /** Writes a batch's TS into its segments; resolves once the store has it all and the ring record is free. */
+  private consume(output: TsOutput, cuts: readonly CutAt[]): Promise<void> {
+    const written: Promise<void>[] = [];
     try {
       const { parts } = output;
-      if (parts[0]!.byteLength > 0) this.assembler.append(parts[0]!);
+      if (parts[0]!.byteLength > 0) this.append(parts[0]!, written);
       for (let k = 1; k < parts.length; k++) {
         const at = cuts[k - 1]!;
         if (this.current && at.cut.closedDurationMs !== undefined) this.closeSegment(at.cut.closedDurationMs, at.arrivedPerf);
-        this.current = { arrivedAt: at.arrivedAt, discontinuity: at.cut.discontinuity };
-        this.assembler.append(parts[k]!);
+        this.openSegment(at);
+        this.append(parts[k]!, written);
       }
-    } finally {
+    } catch (error) {
       output.release();
+      throw error;
     }
+    return Promise.all(written).then(() => output.release());
+  }
+
+  private openSegment(at: CutAt): void {
+    this.dropOpenSegment();
+    if (this.o.keepSegmentBodies()) {
+      this.assembler ??= new SegmentAssembler(this.o.segmentBuffers);
+    } else {
+      this.assembler?.dispose();
+      this.assembler = undefined;
+    }
+    this.current = { discontinuity: at.cut.discontinuity, file: this.o.writer.openSegment(at.arrivedAt) };
+  }
+
+  /** A segment left open with nothing to close it (the publish failed or ended without a duration). */
+  private dropOpenSegment(): void {
+    if (this.current) void this.current.file.abort();
+    this.current = undefined;
+  }
+
+  private append(part: Uint8Array, written: Promise<void>[]): void {
+    if (!this.current) return;
+    this.assembler?.append(part);
+    written.push(this.current.file.append(part));
   }
 
   private closeSegment(durationMs: number, closedAt: number): void {
     const open = this.current!;
     this.current = undefined;
-    const { body, owner } = this.assembler.take();
+    const kept = this.assembler?.take();
     this.o.writer.enqueue({
-      body,
-      owner,
-      arrivedAt: open.arrivedAt,
+      file: open.file,
+      body: kept?.body,
+      owner: kept?.owner,
       durationMs,
       discontinuity: open.discontinuity,
       closedAt,
@@ -239,6 +274,6 @@ export class ChannelPipeline implements ChannelSink {
       this.releasedFrames += item.frames.length;
     }
     this.queuedCuts = 0;
-    this.current = undefined;
+    this.dropOpenSegment();
   }
 }

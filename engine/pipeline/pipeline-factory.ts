@@ -77,6 +77,7 @@ export function createPipelineSinkFactory(options: PipelineFactoryOptions): Sink
       muxer: options.backend.open(),
       writer,
       segmentBuffers,
+      keepSegmentBodies: () => options.events.segmentBodiesWanted(bucket, channel),
       fragDurationMs,
       queuedBytesBound: () => budget.share(),
       now,

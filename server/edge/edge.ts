@@ -57,6 +57,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     timer.unref();
     lingering.set(id, timer);
   };
+  const segmentBodiesWanted = (bucket: string, channel: string): boolean => cache.wantsSegments(bucket, channel, Date.now());
+  options.events.segmentBodiesWanted = segmentBodiesWanted;
   options.events.on('playlist', onPlaylist);
   options.events.on('segmentBody', onSegmentBody);
   options.events.on('publish', onPublish);
@@ -75,6 +77,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     async close() {
       if (closed) return;
       closed = true;
+      if (options.events.segmentBodiesWanted === segmentBodiesWanted) options.events.segmentBodiesWanted = () => false;
       options.events.off('playlist', onPlaylist);
       options.events.off('segmentBody', onSegmentBody);
       options.events.off('publish', onPublish);

@@ -29,6 +29,11 @@ export interface PreparedHeaders {
 
 /** Revalidation period of cached objects against the store, ms. */
 export const REVALIDATE_MS = 1000;
+/**
+ * A channel's new segments are taken into memory while it was asked for within this long: players poll
+ * the live playlist every target duration, so one that is watching always is; nobody else pays the copy.
+ */
+const DEMAND_MS = 30_000;
 
 const cacheId = (bucket: string, key: string): string => `${bucket}\n${key}`;
 
@@ -47,6 +52,8 @@ export class LiveCache {
   // Map iteration order is insertion order: re-inserting on write keeps the oldest entry first.
   private readonly objects = new Map<string, CachedObject>();
   private readonly segmentsByChannel = new Map<string, string[]>();
+  /** When each channel was last asked for. */
+  private readonly requested = new Map<string, number>();
   private total = 0;
 
   constructor(
@@ -60,6 +67,20 @@ export class LiveCache {
 
   get size(): number {
     return this.objects.size;
+  }
+
+  noteRequest(bucket: string, channel: string, now: number): void {
+    this.requested.set(cacheId(bucket, channel), now);
+  }
+
+  /** Whether the channel's next segments should be handed over to be served from here. */
+  wantsSegments(bucket: string, channel: string, now: number): boolean {
+    const id = cacheId(bucket, channel);
+    const at = this.requested.get(id);
+    if (at === undefined) return false;
+    if (now - at <= DEMAND_MS) return true;
+    this.requested.delete(id);
+    return false;
   }
 
   get(bucket: string, key: string): CachedObject | undefined {
@@ -104,6 +125,7 @@ export class LiveCache {
     const channelId = cacheId(bucket, channel);
     for (const id of this.segmentsByChannel.get(channelId) ?? []) this.remove(id);
     this.segmentsByChannel.delete(channelId);
+    this.requested.delete(channelId);
     const prefix = channelId + '/';
     for (const [id, entry] of this.objects) {
       if (entry.kind === 'playlist' && id.startsWith(prefix)) this.remove(id);

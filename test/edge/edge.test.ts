@@ -43,6 +43,14 @@ describe('edge: objects from the store', () => {
   });
   after(() => fx.close());
 
+  it('asks for the in-memory bodies of the channels it is asked for, and of no other', async () => {
+    assert.equal(fx.events.segmentBodiesWanted('pub', 'ch'), false);
+    assert.equal((await edgeRequest(fx.edge.port, 'GET', '/pub/ch/playlist.m3u8')).status, 200);
+    assert.equal(fx.events.segmentBodiesWanted('pub', 'ch'), true);
+    assert.equal(fx.events.segmentBodiesWanted('pub', 'other'), false);
+    assert.equal(fx.events.segmentBodiesWanted('priv', 'ch'), false);
+  });
+
   it('GET returns the bytes with type, length, ETag, immutable caching and CORS', async () => {
     const res = await edgeRequest(fx.edge.port, 'GET', '/pub/ch/1700000000000.ts');
     assert.equal(res.status, 200);

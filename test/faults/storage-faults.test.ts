@@ -79,7 +79,7 @@ async function assertPlaylistIntact(channel: string): Promise<string[]> {
 
 test('a slow store back-pressures only the channels it slows; memory stays bounded', async () => {
   const { faults, factory, pressured } = setup(['slow', 'fast']);
-  faults.rules = [{ key: /^faults\/slow\//, ops: ['put'], latencyMs: 700 }];
+  faults.rules = [{ key: /^faults\/slow\//, ops: ['write'], latencyMs: 700 }];
   const footprint = (): number => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const base = footprint();
   let peak = base;
@@ -103,7 +103,7 @@ test('failing segment writes are retried, reported, and never listed when they f
   const errors = record(events, 'storageError');
   const playlists = record(events, 'playlist');
   // Every segment put fails with probability 0.6: most succeed after retries, a few fail all 5 attempts.
-  faults.rules = [{ key: /^faults\/flaky\/\d+\.ts$/, ops: ['put'], error: 'EIO', probability: 0.6 }];
+  faults.rules = [{ key: /^faults\/flaky\/\d+\.ts$/, ops: ['write'], error: 'EIO', probability: 0.6 }];
   const factory = createPipelineSinkFactory({ backend, objects: faults, meta: stores.meta, events });
   await publishFlv(factory, testSession(BUCKET, 'flaky'), clip);
   const finals = new Set(errors.filter((e) => e.final).map((e) => e.key));
@@ -133,7 +133,7 @@ test('disk full refuses new segments without corrupting the stored ones, and rec
     storedBefore.push(s.key);
     snapshot.set(s.key, (await stores.objects.readAll(BUCKET, s.key))!.body);
   }
-  faults.rules = [{ key: /^faults\/full\//, ops: ['put'], error: 'ENOSPC' }];
+  faults.rules = [{ key: /^faults\/full\//, ops: ['write'], error: 'ENOSPC' }];
   await new Promise((r) => setTimeout(r, 2500));
   faults.rules = [];
   await publish;

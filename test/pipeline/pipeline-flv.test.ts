@@ -121,6 +121,23 @@ describe('pipeline from an FLV file into the bucket', () => {
     await checkPush(backend, 'pool');
   });
 
+  it('keeps segments in memory only while asked to, and hands over exactly the stored bytes', async () => {
+    const backend = await createInlineMuxBackend();
+    backends.push(backend);
+    channel('memory', 2, 10);
+    const events = new EngineEventBus();
+    // Asked as each segment opens: the first two are wanted, the last is not.
+    let asked = 0;
+    events.segmentBodiesWanted = (bucket, name) => bucket === BUCKET && name === 'memory' && ++asked <= 2;
+    const handed = new Map<string, Buffer>();
+    events.on('segmentBody', (e) => handed.set(e.key, Buffer.from(e.body)));
+    await publishFlv(factory(backend, events), testSession(BUCKET, 'memory'), clip);
+    const p = await playlist('memory');
+    assert.equal(p.segments.length, 3);
+    assert.deepEqual([...handed.keys()], p.segments.slice(0, 2).map((s) => `memory/${s.uri}`));
+    for (const [key, body] of handed) assert.ok((await stores.objects.readAll(BUCKET, key))!.body.equals(body), key);
+  });
+
   it('republish and restart: EXT-X-DISCONTINUITY, media sequence keeps counting, VOD over all plays', async () => {
     channel('again', 2, 4);
     const backend = await createInlineMuxBackend();
