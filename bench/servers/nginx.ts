@@ -79,6 +79,10 @@ http {
   server {
     listen 127.0.0.1:${httpPort};
     root ${wwwDir};
+    # What a player needs and the edge sends too (nginx-rtmp's own HLS example sets Cache-Control).
+    add_header Access-Control-Allow-Origin *;
+    location ~ \\.m3u8$ { add_header Access-Control-Allow-Origin *; add_header Cache-Control "public, max-age=1"; }
+    location ~ \\.ts$ { add_header Access-Control-Allow-Origin *; add_header Cache-Control "public, max-age=31536000, immutable"; }
   }
 }
 `;
