@@ -1,5 +1,5 @@
 import { Report } from './results.js';
-import { createContext, type BenchContext } from './suites/context.js';
+import { createContext, removeScratch, type BenchContext } from './suites/context.js';
 import { densitySuite } from './suites/density.js';
 import { externalSuite } from './suites/external.js';
 import { httpSuite } from './suites/http.js';
@@ -38,18 +38,22 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = new Report();
   const started = Date.now();
   const ctx = await createContext(quick, flags, report);
-  for (const name of names.length > 0 ? names : Object.keys(SUITES).filter((n) => !ON_REQUEST.has(n))) {
-    const suiteStart = Date.now();
-    try {
-      await SUITES[name]!(ctx);
-    } catch (error) {
-      report.fail(name, `${name} suite`, '', (error as Error).message.split('\n')[0]!);
+  try {
+    for (const name of names.length > 0 ? names : Object.keys(SUITES).filter((n) => !ON_REQUEST.has(n))) {
+      const suiteStart = Date.now();
+      try {
+        await SUITES[name]!(ctx);
+      } catch (error) {
+        report.fail(name, `${name} suite`, '', (error as Error).message.split('\n')[0]!);
+      }
+      console.log(JSON.stringify({ suite: name, wallSeconds: Math.round((Date.now() - suiteStart) / 1000) }));
     }
-    console.log(JSON.stringify({ suite: name, wallSeconds: Math.round((Date.now() - suiteStart) / 1000) }));
+    const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    console.log(`\n## livebucket bench${quick ? ' --quick' : ''}, ${date} UTC, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    console.log(report.markdown());
+  } finally {
+    removeScratch();
   }
-  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  console.log(`\n## livebucket bench${quick ? ' --quick' : ''}, ${date} UTC, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-  console.log(report.markdown());
   return report.figures.some((f) => f.status === 'FAIL') ? 1 : 0;
 }
 

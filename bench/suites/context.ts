@@ -34,14 +34,23 @@ export function levelsFlag(ctx: BenchContext, name: string, fallback: number[]):
   return value ? value.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0) : fallback;
 }
 
-/** Runs `body` with a scratch dir that is removed afterwards. */
+/** Scratch dirs of this run, for removeScratch. */
+const scratchDirs: string[] = [];
+
+/**
+ * Runs `body` with a scratch dir, removed when the whole run ends (removeScratch), not right after:
+ * on ext4 without a journal (this VM) each file created in the next 60 to 300 s scans past every inode a
+ * removal freed, so removing a run's gigabytes of segments charged the next measurement for them (an
+ * eighth of a server's CPU at K = 200, whichever server came next).
+ */
 export async function withScratch<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'livebucket-bench-'));
-  try {
-    return await body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  scratchDirs.push(dir);
+  return body(dir);
+}
+
+export function removeScratch(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export const apiAccess = (server: LivebucketServer): ApiAccess => ({

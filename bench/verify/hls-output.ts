@@ -65,19 +65,20 @@ export interface OutputCheck {
 }
 
 /**
- * Segments of the first channel that ffmpeg decodes: 80 s of media. Decoding all of it (ffmpeg, then
- * ffprobe counting frames) took minutes at K = 1, where one channel holds the whole run.
+ * Segments of the first channel that ffmpeg decodes by default: 80 s of media. Decoding all of it
+ * (ffmpeg, then ffprobe counting frames) took minutes at K = 1, where one channel holds the whole run.
  */
 const DECODED_SEGMENTS = 40;
 
 /**
  * Every channel holds exactly the video frames its publisher pushed (counted in the TS), and the first
- * channel's first DECODED_SEGMENTS segments decode with no ffmpeg error and as many frames as they hold.
+ * channel's first `decodedSegments` segments decode with no ffmpeg error and as many frames as they hold.
  */
 export async function checkOutput(
   output: Map<string, ChannelSegments>,
   pushed: ReadonlyMap<string, number>,
   scratch: string,
+  decodedSegments = DECODED_SEGMENTS,
 ): Promise<OutputCheck> {
   const problems: string[] = [];
   for (const [channel, frames] of pushed) {
@@ -86,7 +87,7 @@ export async function checkOutput(
     if (count.videoFrames !== frames) problems.push(`${channel}: ${count.videoFrames}/${frames} frames`);
   }
   const [first] = pushed.keys();
-  const sample = first === undefined ? [] : (output.get(first) ?? []).slice(0, DECODED_SEGMENTS);
+  const sample = first === undefined ? [] : (output.get(first) ?? []).slice(0, decodedSegments);
   if (first !== undefined) {
     const decoded = await decodeSegments(sample, scratch);
     const inTs = countTsFrames(sample).videoFrames;
