@@ -66,11 +66,14 @@ export class ChunkReader {
   }
 
   /**
-   * Bodies from here on come from fresh slabs; the old slabs are never reused (for a new consumer whose
-   * progress counts from zero while the old one may still hold frames).
+   * Bodies from here on come from another arena: the old one's slabs are not reused by this reader (a new
+   * consumer's progress counts from zero while the old one may still hold frames). Returns the old arena,
+   * to recycle once its consumer is done.
    */
-  renewArena(): void {
+  renewArena(): MessageArena {
+    const ended = this.arena;
     this.arena = new MessageArena(this.progress);
+    return ended;
   }
 
   push(data: Buffer): void {

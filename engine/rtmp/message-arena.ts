@@ -7,6 +7,27 @@ const SLAB_SIZE = 128 * 1024;
 const LARGE = SLAB_SIZE / 2;
 /** Full slabs waiting for their consumer; beyond this many the oldest is left to the GC. */
 const MAX_RETIRED = 32;
+/** Free slabs kept for the next sessions, over all of them: 32 MiB. */
+const MAX_SPARE = 256;
+
+/**
+ * Free slabs that ended publishes leave for later ones, process-wide. A publish of a few seconds (a test
+ * push, an encoder reconnecting) otherwise allocates every slab fresh: new pages, and external memory that
+ * makes V8 scavenge every few tens of megabytes, promoting whatever happens to be in flight.
+ */
+export class SpareSlabs {
+  private readonly free: Buffer[] = [];
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
+  }
+
+  give(slab: Buffer): void {
+    if (this.free.length < MAX_SPARE) this.free.push(slab);
+  }
+}
+
+const SHARED_SPARES = new SpareSlabs();
 
 interface Slab {
   readonly bytes: Buffer;
@@ -33,10 +54,14 @@ export class MessageArena {
   private readonly retired: Slab[] = [];
   private readonly slabs = new Map<ArrayBufferLike, Slab>();
 
-  constructor(private readonly progress: () => number = NO_PROGRESS) {}
+  constructor(
+    private readonly progress: () => number = NO_PROGRESS,
+    private readonly spares: SpareSlabs = SHARED_SPARES,
+  ) {}
 
   alloc(length: number): Buffer {
-    if (length >= LARGE) return Buffer.allocUnsafeSlow(length);
+    if (length > SLAB_SIZE) return Buffer.allocUnsafeSlow(length);
+    if (length >= LARGE) return this.allocWhole(length);
     let slab = this.current;
     if (!slab || slab.used + length > SLAB_SIZE) slab = this.current = this.nextSlab(slab);
     slab.open++;
@@ -56,11 +81,40 @@ export class MessageArena {
     if (mark > slab.mark) slab.mark = mark;
   }
 
-  private nextSlab(full: Slab | undefined): Slab {
-    if (full) {
-      this.retired.push(full);
-      if (this.retired.length > MAX_RETIRED) this.slabs.delete(this.retired.shift()!.bytes.buffer);
+  /**
+   * The consumer is gone and reports no more progress: slabs whose bodies are all settled and behind
+   * `finalProgress` go to the spares of later sessions. Nothing is allocated from this arena afterwards.
+   */
+  recycle(finalProgress: number): void {
+    if (this.current) this.retired.push(this.current);
+    this.current = undefined;
+    for (const slab of this.retired.splice(0)) {
+      if (slab.open === 0 && slab.mark <= finalProgress) this.spares.give(slab.bytes);
     }
+    this.slabs.clear();
+  }
+
+  /** A keyframe-sized body in a slab of its own, retired at once: reused like any slab once released. */
+  private allocWhole(length: number): Buffer {
+    const slab = this.freeSlab();
+    slab.used = SLAB_SIZE;
+    slab.open = 1;
+    this.retire(slab);
+    return slab.bytes.subarray(0, length);
+  }
+
+  private nextSlab(full: Slab | undefined): Slab {
+    if (full) this.retire(full);
+    return this.freeSlab();
+  }
+
+  private retire(slab: Slab): void {
+    this.retired.push(slab);
+    if (this.retired.length > MAX_RETIRED) this.slabs.delete(this.retired.shift()!.bytes.buffer);
+  }
+
+  /** A released retired slab, else a spare one, else a new one. */
+  private freeSlab(): Slab {
     const progress = this.progress();
     const free = this.retired.findIndex((s) => s.open === 0 && s.mark <= progress);
     if (free >= 0) {
@@ -69,7 +123,7 @@ export class MessageArena {
       slab.mark = -Infinity;
       return slab;
     }
-    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(SLAB_SIZE), used: 0, open: 0, mark: -Infinity };
+    const slab: Slab = { bytes: this.spares.take(), used: 0, open: 0, mark: -Infinity };
     this.slabs.set(slab.bytes.buffer, slab);
     return slab;
   }

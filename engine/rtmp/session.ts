@@ -381,7 +381,7 @@ export class RtmpSession {
     this.ingest = undefined;
     this.sink = undefined;
     // The ended sink may hold frames until it has closed; a next publish's progress counts from zero.
-    this.reader.renewArena();
+    const arena = this.reader.renewArena();
     if (reason !== 'error') ingest.flush();
     this.host.release(publish);
     const endedAt = Date.now();
@@ -393,6 +393,8 @@ export class RtmpSession {
         this.host.log(`rtmp ${this.remote}: sink of ${publish.bucket}/${publish.channel} failed to close: ${e instanceof Error ? e.message : String(e)}`);
       })
       .finally(() => {
+        // Closed: what the sink says it released stays released, and it gets no more frames.
+        arena.recycle(sink.released?.() ?? -Infinity);
         this.host.events?.emit('unpublish', { bucket: publish.bucket, channel: publish.channel, sessionId: publish.id, reason, time: endedAt });
       });
     this.host.log(`rtmp ${this.remote}: ${publish.bucket}/${publish.channel} ended (${reason})`);
