@@ -1,21 +1,23 @@
 /**
- * The transferable buffers batches travel to the pool in. A buffer comes back with its task's result
- * and is reused: allocating and zero-filling a fresh ArrayBuffer per batch cost more than muxing it.
- * Sizes are rounded up to powers of two (64 KiB minimum); at most RETAINED_BYTES are kept.
+ * The shared buffers batches travel to the pool in: the worker reads the batch where the socket thread
+ * wrote it, and the buffer is reused once the task's result is back. Allocating and zero-filling a fresh
+ * buffer per batch cost more than muxing it; transferring one back and forth made each round trip count
+ * as new external memory, and V8 scavenges every few tens of megabytes of that, promoting whatever is in
+ * flight. Sizes are rounded up to powers of two (64 KiB minimum); at most RETAINED_BYTES are kept.
  */
 export class BatchBuffers {
-  private readonly free = new Map<number, ArrayBuffer[]>();
+  private readonly free = new Map<number, SharedArrayBuffer[]>();
   private retained = 0;
 
-  take(length: number): ArrayBuffer {
+  take(length: number): SharedArrayBuffer {
     const size = Math.max(MIN_SIZE, 2 ** Math.ceil(Math.log2(length)));
     const buffer = this.free.get(size)?.pop();
-    if (!buffer) return new ArrayBuffer(size);
+    if (!buffer) return new SharedArrayBuffer(size);
     this.retained -= size;
     return buffer;
   }
 
-  give(buffer: ArrayBuffer): void {
+  give(buffer: SharedArrayBuffer): void {
     if (this.retained + buffer.byteLength > RETAINED_BYTES) return;
     let list = this.free.get(buffer.byteLength);
     if (!list) this.free.set(buffer.byteLength, (list = []));

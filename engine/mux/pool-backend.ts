@@ -19,8 +19,8 @@ export interface PoolMuxOptions {
 }
 
 /**
- * The WASM muxer on a fixed-size piscina pool. A batch goes to a worker in one transferred buffer that
- * comes back with the result for reuse, and each worker owns one output ring for its lifetime, so the
+ * The WASM muxer on a fixed-size piscina pool. A batch goes to a worker in one shared buffer, reused once
+ * the result is back, and each worker owns one output ring for its lifetime, so the
  * pool never recycles workers (min = max threads); a worker that crashes is not replaced with a ring.
  */
 export async function createPoolMuxBackend(options: PoolMuxOptions = {}): Promise<MuxBackend> {
@@ -43,8 +43,8 @@ export async function createPoolMuxBackend(options: PoolMuxOptions = {}): Promis
     const length = batchByteLength(frames, cuts, config);
     const batch = buffers.take(length);
     encodeBatch(new Uint8Array(batch, 0, length), frames, cuts, config, state);
-    const result = await pool.run({ batch, length }, { transferList: [batch] });
-    buffers.give(result.batch);
+    const result = await pool.run({ batch, length });
+    buffers.give(batch);
     return { output: toTsOutput(consumers[result.ring]!, result.placement, result.partEnds), state: result.state };
   };
 

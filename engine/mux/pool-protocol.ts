@@ -6,9 +6,9 @@ export interface PoolWorkerData {
   readonly claim: SharedArrayBuffer;
 }
 
-/** One batch (batch-encoder layout) in the first `length` bytes of a transferred buffer. */
+/** One batch (batch-encoder layout) in the first `length` bytes of a shared buffer. */
 export interface PoolTask {
-  readonly batch: ArrayBuffer;
+  readonly batch: SharedArrayBuffer;
   readonly length: number;
 }
 
@@ -17,6 +17,4 @@ export interface PoolResult {
   readonly placement: Placement;
   readonly partEnds: readonly number[];
   readonly state: Uint8Array;
-  /** The task's batch buffer, transferred back for reuse. */
-  readonly batch: ArrayBuffer;
 }

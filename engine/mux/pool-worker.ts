@@ -1,6 +1,6 @@
 // Piscina worker: claims its own output ring, then muxes batches of any channel on its WASM instance.
 
-import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { workerData } from 'piscina';
 import type { PoolResult, PoolTask, PoolWorkerData } from './pool-protocol.js';
 import { RingProducer } from './ring-buffer.js';
 import { placeOutput } from './ts-output.js';
@@ -22,14 +22,11 @@ async function run(task: PoolTask): Promise<PoolResult> {
   const partEnds = Array.from(mux.partEnds);
   const state = mux.state.slice();
   const placement = await placeOutput(producer, mux.ts);
-  return { ring, placement, partEnds, state, batch: task.batch };
+  return { ring, placement, partEnds, state };
 }
 
-export default function muxBatch(task: PoolTask): Promise<unknown> {
-  const job = turn.then(async () => {
-    const result = await run(task);
-    return move({ [transferableSymbol]: result.batch, [valueSymbol]: result });
-  });
+export default function muxBatch(task: PoolTask): Promise<PoolResult> {
+  const job = turn.then(() => run(task));
   turn = job.catch(() => undefined);
   return job;
 }
