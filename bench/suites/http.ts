@@ -78,7 +78,7 @@ const median = (values: readonly number[]): number => percentile(values, 50);
  * host weighs on all of them alike; the figure is the median run.
  */
 async function measure(ctx: BenchContext, targets: readonly Target[], rounds: number): Promise<Figure[]> {
-  const duration = ctx.quick ? (rounds > 1 ? 2 : 3) : 10;
+  const duration = ctx.quick ? 2 : 10;
   const runs = targets.map((): Run[] => []);
   const failures = targets.map((): string | undefined => undefined);
   for (let round = 0; round < rounds; round++) {
