@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
@@ -13,6 +13,22 @@ export function cpuSplit(pid: number): { user: number; system: number } {
 export function cpuSeconds(pid: number): number {
   const { user, system } = cpuSplit(pid);
   return user + system;
+}
+
+/**
+ * Whether a thread of the process waits in the kernel for I/O (state D): a server whose writes the kernel
+ * is throttling uses no CPU, yet is not done.
+ */
+export function waitsOnIo(pid: number): boolean {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'D') return true;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return false;
 }
 
 /** Resident set size, bytes. */

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBenchClip, type BenchClip } from '../clip.js';
 import { chunkClip, type ChunkedClip } from '../loadgen/chunked-clip.js';
 import type { PublishTarget } from '../loadgen/rtmp-publisher.js';
 import { createChannels, createPublicBucket, type ApiAccess } from '../oss-client.js';
-import { cpuSeconds } from '../proc-stats.js';
+import { cpuSeconds, waitsOnIo } from '../proc-stats.js';
 import type { Report } from '../results.js';
 import { BENCH_KEY, startLivebucketServer, type LivebucketServer } from '../servers/livebucket.js';
 import { startNginx, type NginxServer } from '../servers/nginx.js';
@@ -38,15 +38,23 @@ export function levelsFlag(ctx: BenchContext, name: string, fallback: number[]):
 const scratchDirs: string[] = [];
 
 /**
- * Runs `body` with a scratch dir, removed when the whole run ends (removeScratch), not right after:
- * on ext4 without a journal (this VM) each file created in the next 60 to 300 s scans past every inode a
- * removal freed, so removing a run's gigabytes of segments charged the next measurement for them (an
- * eighth of a server's CPU at K = 200, whichever server came next).
+ * Runs `body` with a scratch dir. Its files are emptied afterwards and removed only when the whole run
+ * ends (removeScratch). On ext4 without a journal (this VM) each file created in the next 60 to 300 s
+ * scans past every inode a removal freed, so removing a level's gigabytes of segments charged the next
+ * measurement for them (an eighth of a server's CPU at K = 200, whichever server came next). Emptying
+ * keeps the inodes but drops the data, so that gigabytes of finished levels are not written back to the
+ * disk under the next one (write-back throttling stalled a server for tens of seconds).
  */
 export async function withScratch<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'livebucket-bench-'));
   scratchDirs.push(dir);
-  return body(dir);
+  try {
+    return await body(dir);
+  } finally {
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[]) {
+      if (entry.isFile()) truncateSync(join(entry.path, entry.name));
+    }
+  }
 }
 
 export function removeScratch(): void {
@@ -91,15 +99,18 @@ export const livebucketTargets = (server: LivebucketServer, k: number, prefix = 
 export const nginxTargets = (server: NginxServer, k: number, prefix = 'ch'): PublishTarget[] =>
   Array.from({ length: k }, (_, i) => ({ host: '127.0.0.1', port: server.rtmpPort, app: 'live', stream: `${prefix}${i}` }));
 
-/** Waits until the process stops using CPU (its last segments written), at most `maxMs`. */
-export async function settle(pid: number, maxMs = 15_000): Promise<void> {
+/**
+ * Waits until the process stops using CPU and none of its threads waits on I/O (its last segments
+ * written), at most `maxMs`.
+ */
+export async function settle(pid: number, maxMs = 60_000): Promise<void> {
   const start = Date.now();
   let last = cpuSeconds(pid);
   let quiet = 0;
   while (Date.now() - start < maxMs && quiet < 3) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const now = cpuSeconds(pid);
-    quiet = now - last <= 0.01 ? quiet + 1 : 0;
+    quiet = now - last <= 0.01 && !waitsOnIo(pid) ? quiet + 1 : 0;
     last = now;
   }
 }
