@@ -115,7 +115,10 @@ async function openAll(options: LoadOptions): Promise<{ publisher: RtmpPublisher
   const queue = [...options.targets];
   const worker = async (): Promise<void> => {
     for (let target = queue.shift(); target; target = queue.shift()) {
-      const { publisher, streamId } = await RtmpPublisher.open(target);
+      const stream = target.stream;
+      const { publisher, streamId } = await RtmpPublisher.open(target).catch((error: Error) => {
+        throw new Error(`loadgen: publishing ${stream}: ${error.message}`);
+      });
       if (streamId !== options.clip.streamId) throw new Error(`loadgen: server gave stream id ${streamId}, clip built for ${options.clip.streamId}`);
       opened.push({ publisher, streamId, stream: target.stream });
     }

@@ -70,6 +70,15 @@ async function figure(
   });
 }
 
+/** A level that could not be measured (a publish refused, a server that did not start) is that figure's FAIL, not the suite's. */
+async function failedAs(ctx: BenchContext, name: string, run: () => Promise<Figure>): Promise<Figure> {
+  try {
+    return await run();
+  } catch (error) {
+    return ctx.report.fail(SUITE, name, 'MB/cpu-s', (error as Error).message.split('\n')[0]!);
+  }
+}
+
 /** MB ingested per server CPU-second at K publishers, livebucket (HLS into the embedded store) vs nginx-rtmp. */
 export async function ingestSuite(ctx: BenchContext): Promise<void> {
   // Enough bytes per run that the 10 ms CPU clock is a small error, and loops enough per publisher that
@@ -82,28 +91,32 @@ export async function ingestSuite(ctx: BenchContext): Promise<void> {
   for (const [k, loops] of runs) {
     let oursFresh: Figure | undefined;
     let theirsFresh: Figure | undefined;
-    const ours = await withScratch((dir) =>
-      withLivebucket(dir, k, async (server) => {
-        await createChannels(apiAccess(server), BUCKET, 'warm', 0, k, FRAG_SECONDS);
-        const measured = await measure(ctx, server.pid, livebucketTargets(server, k), livebucketTargets(server, k, 'warm'), loops);
-        await server.stop();
-        oursFresh = freshFigure(ctx, `livebucket K=${k}`, measured);
-        const channels = Array.from({ length: k }, (_, i) => `ch${i}`);
-        return figure(ctx, `livebucket K=${k}`, measured, () => livebucketSegments(server.dataDir, BUCKET, channels), dir);
-      }),
+    const ours = await failedAs(ctx, `livebucket K=${k}`, () =>
+      withScratch((dir) =>
+        withLivebucket(dir, k, async (server) => {
+          await createChannels(apiAccess(server), BUCKET, 'warm', 0, k, FRAG_SECONDS);
+          const measured = await measure(ctx, server.pid, livebucketTargets(server, k), livebucketTargets(server, k, 'warm'), loops);
+          await server.stop();
+          oursFresh = freshFigure(ctx, `livebucket K=${k}`, measured);
+          const channels = Array.from({ length: k }, (_, i) => `ch${i}`);
+          return figure(ctx, `livebucket K=${k}`, measured, () => livebucketSegments(server.dataDir, BUCKET, channels), dir);
+        }),
+      ),
     );
     let theirs: Figure;
     if (!nginxAvailable()) {
       theirs = ctx.report.skip(SUITE, `nginx-rtmp K=${k}`, 'MB/cpu-s', 'nginx with libnginx-mod-rtmp not installed');
     } else {
-      theirs = await withScratch((dir) =>
-        withNginx(dir, async (server) => {
-          const measured = await measure(ctx, server.pid, nginxTargets(server, k), nginxTargets(server, k, 'warm'), loops);
-          await server.stop();
-          theirsFresh = freshFigure(ctx, `nginx-rtmp K=${k}`, measured);
-          const streams = Array.from({ length: k }, (_, i) => `ch${i}`);
-          return figure(ctx, `nginx-rtmp K=${k}`, measured, async () => nginxSegments(server.hlsDir, streams), dir);
-        }),
+      theirs = await failedAs(ctx, `nginx-rtmp K=${k}`, () =>
+        withScratch((dir) =>
+          withNginx(dir, async (server) => {
+            const measured = await measure(ctx, server.pid, nginxTargets(server, k), nginxTargets(server, k, 'warm'), loops);
+            await server.stop();
+            theirsFresh = freshFigure(ctx, `nginx-rtmp K=${k}`, measured);
+            const streams = Array.from({ length: k }, (_, i) => `ch${i}`);
+            return figure(ctx, `nginx-rtmp K=${k}`, measured, async () => nginxSegments(server.hlsDir, streams), dir);
+          }),
+        ),
       );
     }
     ctx.report.ratio(SUITE, `livebucket / nginx-rtmp K=${k}`, ours, theirs, k >= 16 ? '>= 2' : undefined);
