@@ -175,9 +175,8 @@ export class FsObjectStore implements ObjectStore {
     let fd: number | undefined;
     let size = 0;
     let done = false;
-    const finish = (): void => {
+    const assertOpen = (): void => {
       if (done) throw new Error(`object writer for ${bucket}/${key} already committed or aborted`);
-      done = true;
     };
     const closeFile = async (): Promise<void> => {
       if (fd === undefined) return;
@@ -190,7 +189,7 @@ export class FsObjectStore implements ObjectStore {
         return size;
       },
       write: async (part) => {
-        if (done) throw new Error(`object writer for ${bucket}/${key} already committed or aborted`);
+        assertOpen();
         fd ??= await this.openVersion(path);
         for (let at = 0; at < part.byteLength; ) {
           const target = fd;
@@ -199,7 +198,8 @@ export class FsObjectStore implements ObjectStore {
         size += part.byteLength;
       },
       commit: async (options, as = key) => {
-        finish();
+        assertOpen();
+        done = true;
         try {
           fd ??= await this.openVersion(path);
           const target = fd;

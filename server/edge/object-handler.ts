@@ -273,11 +273,14 @@ function respond(
   const res = exchange.res;
   const notModified = checkConditions(request, info);
   const channel = channelOfKey(request.key);
-  if (channel !== undefined) context.cache.noteRequest(request.bucket, channel, Date.now());
-  // Identifying a viewer costs a getpeername per request: done only for channels whose stats have a reader.
-  if (channel !== undefined && request.method === 'GET' && context.viewers.watched(request.bucket, channel)) {
-    const viewer = `${Buffer.from(res.getRemoteAddressAsText()).toString()} ${request.headers['user-agent'] ?? ''}`;
-    context.viewers.touch(request.bucket, channel, viewer, Date.now());
+  if (channel !== undefined) {
+    const now = Date.now();
+    context.cache.noteRequest(request.bucket, channel, now);
+    // Identifying a viewer costs a getpeername per request: done only for channels whose stats have a reader.
+    if (request.method === 'GET' && context.viewers.watched(request.bucket, channel)) {
+      const viewer = `${Buffer.from(res.getRemoteAddressAsText()).toString()} ${request.headers['user-agent'] ?? ''}`;
+      context.viewers.touch(request.bucket, channel, viewer, now);
+    }
   }
   const { list, wire } = headersFor(request, bucket, info, cached);
   const fromBrowser = request.headers.origin !== undefined;
