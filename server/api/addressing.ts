@@ -20,6 +20,8 @@ export function hostWithoutPort(host: string): string {
 }
 
 function decodePath(raw: string): string {
+  // Most paths carry no escapes; decoding would copy them anyway (it is on every edge request).
+  if (!raw.includes('%')) return raw;
   try {
     // Path decoding is plain percent-decoding: `+` stays a plus, `%2F` becomes `/`.
     return decodeURIComponent(raw);

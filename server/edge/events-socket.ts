@@ -92,6 +92,8 @@ export class EventsSocket {
 
   /** Whether anyone receives this channel's events. */
   watches(bucket: string, channel: string): boolean {
+    // Asked on every GET of the edge: with no subscriber at all, skip building topics and asking uWS.
+    if (this.sockets.size === 0) return false;
     return this.app.numSubscribers(channelTopic(bucket, channel)) > 0 || this.app.numSubscribers(bucketTopic(bucket)) > 0;
   }
 

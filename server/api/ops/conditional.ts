@@ -9,6 +9,9 @@ function etagMatches(list: string, etag: string): boolean {
   });
 }
 
+/** NaN when absent or unparsable; the date parser is not asked about absent headers (every GET has none). */
+const httpDate = (value: string | undefined): number => (value === undefined ? NaN : Date.parse(value));
+
 /** HTTP dates have second precision; compare the object's time at that precision. */
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -16,13 +19,13 @@ const seconds = (ms: number): number => Math.floor(ms / 1000);
 export function checkConditions(request: { readonly headers: Headers }, info: ObjectInfo): boolean {
   const ifMatch = header(request, 'if-match');
   if (ifMatch !== undefined && !etagMatches(ifMatch, info.etag)) throw preconditionFailed('If-Match');
-  const ifUnmodified = Date.parse(header(request, 'if-unmodified-since') ?? '');
+  const ifUnmodified = httpDate(header(request, 'if-unmodified-since'));
   if (Number.isFinite(ifUnmodified) && seconds(info.lastModified) > seconds(ifUnmodified)) {
     throw preconditionFailed('If-Unmodified-Since');
   }
   const ifNoneMatch = header(request, 'if-none-match');
   if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, info.etag);
-  const ifModified = Date.parse(header(request, 'if-modified-since') ?? '');
+  const ifModified = httpDate(header(request, 'if-modified-since'));
   return Number.isFinite(ifModified) && seconds(info.lastModified) <= seconds(ifModified);
 }
 
