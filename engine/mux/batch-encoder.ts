@@ -5,6 +5,7 @@ import {
   HDR_TABLE_OFFSET, PARAM_SETS, STATE, TRACK_AUDIO, TRACK_VIDEO,
 } from './batch-layout.js';
 import type { MuxConfig } from './mux-config.js';
+import { copyBytes } from './shared-copy.js';
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
@@ -48,7 +49,7 @@ export function encodeBatch(
     view.setUint32(e + FE_OFFSET, at, true);
     view.setFloat64(e + FE_DTS_MS, frame.dts, true);
     view.setFloat64(e + FE_PTS_MS, frame.pts, true);
-    target.set(frame.data, at);
+    copyBytes(target, at, frame.data);
     at += frame.data.length;
   }
   for (let k = 0; k < cuts.length; k++) view.setUint32(cutTable + k * 4, cuts[k]!, true);

@@ -3,6 +3,7 @@
 import { workerData } from 'piscina';
 import type { PoolResult, PoolTask, PoolWorkerData } from './pool-protocol.js';
 import { RingProducer } from './ring-buffer.js';
+import { copyBytes } from './shared-copy.js';
 import { placeOutput } from './ts-output.js';
 import { WasmMuxer } from './wasm-muxer.js';
 
@@ -17,7 +18,7 @@ const muxer = await WasmMuxer.create();
 let turn: Promise<unknown> = Promise.resolve();
 
 async function run(task: PoolTask): Promise<PoolResult> {
-  muxer.input(task.length).set(new Uint8Array(task.batch, 0, task.length));
+  copyBytes(muxer.input(task.length), 0, new Uint8Array(task.batch, 0, task.length));
   const mux = muxer.mux();
   const partEnds = Array.from(mux.partEnds);
   const state = mux.state.slice();

@@ -8,6 +8,8 @@
 // consumer keeps the head, so the consumer may release records in any order and the head advances over
 // the released prefix.
 
+import { copyBytes } from './shared-copy.js';
+
 export const DEFAULT_RING_BYTES = 8 << 20;
 const CONTROL_BYTES = 64;
 const USED = 0;
@@ -50,7 +52,7 @@ export class RingProducer {
    */
   async write(bytes: Uint8Array): Promise<RingSlot> {
     const slot = await this.reserve(bytes.length);
-    this.data.set(bytes, slot.dataStart);
+    copyBytes(this.data, slot.dataStart, bytes);
     return slot;
   }
 

@@ -1,5 +1,6 @@
 import type { TsOutput } from './types.js';
 import type { RingConsumer, RingProducer, RingSlot } from './ring-buffer.js';
+import { copyBytes } from './shared-copy.js';
 
 /** Where a batch's TS bytes went: a ring record, or (when too big for the ring, or empty) a buffer of its own. */
 export type Placement =
@@ -12,7 +13,7 @@ export async function placeOutput(producer: RingProducer, ts: Uint8Array): Promi
     return { kind: 'ring', slot: await producer.write(ts), length: ts.length };
   }
   const buffer = new SharedArrayBuffer(ts.length);
-  new Uint8Array(buffer).set(ts);
+  copyBytes(new Uint8Array(buffer), 0, ts);
   return { kind: 'own', buffer };
 }
 
