@@ -34,9 +34,11 @@ interface DensityRun {
 
 /**
  * RSS growth per created-but-idle channel: a warm-up batch, then `rounds` batches of `n`, VmRSS read a
- * second after each; the figure is the least-squares slope over all of them. One batch's difference
- * was mostly where V8's heap happened to be in its GC cycle: 600 channels gave 2.8 KB, 2000 gave 5.5,
- * 8000 gave 0.
+ * second after each; the figure is the least-squares slope over all of them. What a channel keeps is
+ * small (a full GC in-process: ~0.1 KB of heap and ~0.1 KB of SQLite per channel), while the API
+ * requests that create them grow and shrink V8's heap by 10 to 20 MB in cycles: one batch's difference
+ * gave 2.8 KB at 600 channels, 5.5 at 2000, 0 at 8000, and a slope over 3 batches of 2000 3.7 to 4.6
+ * KB (the rising half of one cycle). Over 8 batches the cycles average out.
  */
 async function idleChannelRss(server: LivebucketServer, n: number, rounds: number): Promise<number> {
   await createChannels(apiAccess(server), BUCKET, 'idle', 0, n, FRAG_SECONDS);
@@ -56,7 +58,7 @@ async function idleChannelRss(server: LivebucketServer, n: number, rounds: numbe
 async function densityRun(ctx: BenchContext, k: number, seconds: number, idle: boolean): Promise<DensityRun & { idleRss?: number }> {
   return withScratch((dir) =>
     withLivebucket(dir, k, async (server) => {
-      const idleRss = idle ? await idleChannelRss(server, ctx.quick ? 2000 : 4000, ctx.quick ? 3 : 5) : undefined;
+      const idleRss = idle ? await idleChannelRss(server, ctx.quick ? 2000 : 4000, 8) : undefined;
       await sleep(500);
       // Before the warm-up, so what the warm-up leaves behind (pools, JIT code) counts against live channels.
       const rssBefore = rssBytes(server.pid);
