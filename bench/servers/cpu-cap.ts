@@ -5,7 +5,6 @@ import { join } from 'node:path';
 
 /** A server held to a share of one core of its own by a CPU quota; `release` lifts it. */
 export interface CpuCap {
-  readonly cores: number;
   release(): void;
 }
 
@@ -79,5 +78,5 @@ export function capCpu(pid: number, cores: number): CpuCap | string {
     release();
     return `cannot hold the server to ${cores} core through ${root}: ${(error as Error).message}`;
   }
-  return { cores, release };
+  return { release };
 }
