@@ -76,6 +76,7 @@ export class ChunkReader {
     return ended;
   }
 
+  /** Keeps no view of `data` once it returns: socket reads share one buffer (see shared-reads). */
   push(data: Buffer): void {
     let pos = 0;
     if (this.carry) {

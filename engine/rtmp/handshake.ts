@@ -50,7 +50,8 @@ export class Handshake {
    * (the first chunks) once the handshake is complete, else undefined. Throws RtmpError on a bad C0.
    */
   push(data: Buffer, send: (reply: Buffer) => void): Buffer | undefined {
-    this.received = this.received.length === 0 ? data : Buffer.concat([this.received, data]);
+    // A copy even of a first read: reads arrive in a buffer that the next one overwrites.
+    this.received = this.received.length === 0 ? Buffer.from(data) : Buffer.concat([this.received, data]);
     if (!this.sentReply) {
       if (this.received.length < 1) return undefined;
       if (this.received[0] !== RTMP_VERSION) {

@@ -61,7 +61,7 @@ export class RtmpServer implements LiveRegistry {
         sessions.delete(session);
       },
     };
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
   /** Starts listening; resolves with the bound port. */

@@ -27,6 +27,7 @@ import { decodeWindowAckSize, encodeWindowAckSize, TYPE_WINDOW_ACK_SIZE } from '
 import { type PublishTargetOptions, resolvePublishTarget } from './publish-target.js';
 import { RtmpError } from './rtmp-error.js';
 import { CSID_COMMAND, CSID_PROTOCOL_CONTROL, CSID_STREAM_STATUS, TYPE_AUDIO, TYPE_VIDEO } from './rtmp-message.js';
+import { readIntoSharedBuffer } from './shared-reads.js';
 
 /** What a session needs from its server. */
 export interface SessionHost {
@@ -81,10 +82,15 @@ export class RtmpSession {
   private lastAck = 0;
   private ackWindow = WINDOW_SIZE;
 
+  private readonly socket: Socket;
+
+  /** `accepted` comes from a server created with `pauseOnConnect`; the session reads it from here on. */
   constructor(
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly host: SessionHost,
   ) {
+    const socket = readIntoSharedBuffer(accepted, (data) => this.onData(data));
+    this.socket = socket;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const limits = host.limits;
     this.reader = new ChunkReader(limits, (typeId, streamId, timestamp, body) => this.onMessage(typeId, streamId, timestamp, body), this.progress);
@@ -97,7 +103,6 @@ export class RtmpSession {
       else if (this.backpressured || this.held) socket.setTimeout(limits.idleTimeoutMs);
       else this.fail(new RtmpError(`no data for ${limits.idleTimeoutMs} ms`));
     });
-    socket.on('data', (data: Buffer) => this.onData(data));
     // Resets are how many encoders hang up; 'close' follows and ends the publish as a disconnect.
     socket.on('error', () => {});
     this.closed = new Promise((resolve) =>
