@@ -434,7 +434,14 @@ export class RtmpSession {
   }
 
   private send(csid: number, typeId: number, streamId: number, body: Uint8Array): void {
-    if (this.socket.writable) this.socket.write(this.writer.encode(csid, { typeId, streamId, timestamp: 0, body }));
+    if (!this.socket.writable) return;
+    // The replies to one read (connect's four, publish's two) leave in one write: a write each cost a
+    // syscall and woke the peer once per reply.
+    if (this.socket.writableCorked === 0) {
+      this.socket.cork();
+      process.nextTick(() => this.socket.uncork());
+    }
+    this.socket.write(this.writer.encode(csid, { typeId, streamId, timestamp: 0, body }));
   }
 
   private sendCommand(csid: number, streamId: number, name: string, transactionId: number, commandObject: Amf0Object | null, ...args: Amf0Value[]): void {
