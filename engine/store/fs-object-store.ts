@@ -44,6 +44,8 @@ const READ_CHUNK_BYTES = 512 * 1024;
 const DEFAULT_INLINE_MAX_BYTES = 16 * 1024;
 /** The etag column of an object whose MD5 was deferred and is not computed yet. */
 const ETAG_PENDING = '';
+/** Writer file names recorded as loose per transaction (see reservedFile). */
+const RESERVED_NAMES = 32;
 
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key,
@@ -92,6 +94,9 @@ export class FsObjectStore implements ObjectStore {
   /** Deferred ETags being computed, by file, so concurrent lookups hash once. */
   private readonly hashing = new Map<string, Promise<string>>();
   private readonly inlineMaxBytes: number;
+  /** Per bucket, names recorded as loose and not yet given to a writer (see reservedFile). */
+  private readonly reserved = new Map<string, string[]>();
+  private readonly recordLoose: (files: readonly string[]) => void;
 
   private constructor(
     private readonly root: string,
@@ -132,6 +137,9 @@ export class FsObjectStore implements ObjectStore {
       if (row.file) statements.dropLoose.run(row.file);
       if (replaced) statements.addLoose.run(replaced);
     });
+    this.recordLoose = db.transaction((files: readonly string[]) => {
+      for (const file of files) statements.addLoose.run(file);
+    });
     this.unindex = db.transaction((bucket: string, key: string) => {
       const row = statements.delete.get(bucket, key) as { file: string } | undefined;
       if (row?.file) statements.addLoose.run(row.file);
@@ -168,10 +176,8 @@ export class FsObjectStore implements ObjectStore {
   }
 
   createWriter(bucket: string, key: string): ObjectWriter {
-    // Named after no key: the object's key may change at commit, and the index maps keys to files anyway.
-    const file = this.fileName(bucket, randomBytes(16).toString('hex'));
+    const file = this.reservedFile(bucket);
     const path = join(this.root, file);
-    this.statements.addLoose.run(file);
     let fd: number | undefined;
     let size = 0;
     let done = false;
@@ -333,8 +339,27 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Files no index row points at that are not removed yet, for crash-safety checks. */
+  /** Files recorded as loose that may exist: names reserved for writers and not yet handed out are not. */
   looseFiles(): string[] {
-    return (this.statements.allLoose.all() as { file: string }[]).map((r) => r.file);
+    const unused = new Set([...this.reserved.values()].flat());
+    return (this.statements.allLoose.all() as { file: string }[]).map((r) => r.file).filter((file) => !unused.has(file));
+  }
+
+  /**
+   * A name for a writer's file, recorded as loose before the file exists. Names are recorded
+   * RESERVED_NAMES at a time, in one transaction: recording each segment's name on its own was one of the
+   * four SQLite commits of every stored segment. Writers are named after no key: the object's key may
+   * change at commit, and the index maps keys to files anyway. Names left unused when the process ends
+   * are removed with the other loose records by the next open.
+   */
+  private reservedFile(bucket: string): string {
+    let names = this.reserved.get(bucket);
+    if (!names || names.length === 0) {
+      names = Array.from({ length: RESERVED_NAMES }, () => this.fileName(bucket, randomBytes(16).toString('hex')));
+      this.recordLoose(names);
+      this.reserved.set(bucket, names);
+    }
+    return names.pop()!;
   }
 
   private removeLooseFiles(): void {
