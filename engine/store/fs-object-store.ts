@@ -338,8 +338,10 @@ export class FsObjectStore implements ObjectStore {
     this.db.close();
   }
 
-  /** Files no index row points at that are not removed yet, for crash-safety checks. */
-  /** Files recorded as loose that may exist: names reserved for writers and not yet handed out are not. */
+  /**
+   * Files no index row points at that are not removed yet, for crash-safety checks. Names reserved for
+   * writers and not handed out yet have no file and are left out.
+   */
   looseFiles(): string[] {
     const unused = new Set([...this.reserved.values()].flat());
     return (this.statements.allLoose.all() as { file: string }[]).map((r) => r.file).filter((file) => !unused.has(file));
