@@ -5,7 +5,7 @@ import {
   HDR_TABLE_OFFSET, PARAM_SETS, STATE, TRACK_AUDIO, TRACK_VIDEO,
 } from './batch-layout.js';
 import type { MuxConfig } from './mux-config.js';
-import { copyBytes } from './shared-copy.js';
+import { copyBytes } from '../shared-copy.js';
 
 const align8 = (n: number): number => (n + 7) & ~7;
 

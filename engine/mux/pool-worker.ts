@@ -3,7 +3,7 @@
 import { workerData } from 'piscina';
 import type { PoolResult, PoolTask, PoolWorkerData } from './pool-protocol.js';
 import { RingProducer } from './ring-buffer.js';
-import { copyBytes } from './shared-copy.js';
+import { copyBytes } from '../shared-copy.js';
 import { placeOutput } from './ts-output.js';
 import { WasmMuxer } from './wasm-muxer.js';
 

@@ -8,7 +8,7 @@
 // consumer keeps the head, so the consumer may release records in any order and the head advances over
 // the released prefix.
 
-import { copyBytes } from './shared-copy.js';
+import { copyBytes } from '../shared-copy.js';
 
 export const DEFAULT_RING_BYTES = 8 << 20;
 const CONTROL_BYTES = 64;

@@ -1,6 +1,6 @@
 import type { TsOutput } from './types.js';
 import type { RingConsumer, RingProducer, RingSlot } from './ring-buffer.js';
-import { copyBytes } from './shared-copy.js';
+import { copyBytes } from '../shared-copy.js';
 
 /** Where a batch's TS bytes went: a ring record, or (when too big for the ring, or empty) a buffer of its own. */
 export type Placement =

@@ -5,35 +5,38 @@ declare const WebAssembly: {
 
 /** Offsets, lengths and addresses of direct writes are multiples of this: the largest logical block size in use. */
 export const DIRECT_IO_ALIGNMENT = 4096;
+const WASM_PAGE_BYTES = 65536;
 
 /**
- * A fixed set of block-aligned buffers that direct writes copy through, lent to one write at a time and
- * handed to waiting writes in arrival order. JavaScript cannot align an ArrayBuffer, but WebAssembly
- * memory starts on a page boundary; it is never grown, so its buffer is never detached under a write in
- * flight. Being fixed, the set bounds the memory of every concurrent direct write of a store: the libuv
- * pool runs four writes at once, so more stages would only hold bytes for writes that wait anyway.
+ * Block-aligned buffers that direct writes gather bytes in, reused from file to file. JavaScript cannot
+ * align an ArrayBuffer, but WebAssembly memory starts on a page boundary; stages are cut from slabs of
+ * such memory that are never grown, so no stage is detached under a write in flight. The set grows to the
+ * most stages held at once (one per file being written, and one more during an append) and keeps them:
+ * pages a stage never touched cost nothing.
  */
 export class AlignedStages {
   private readonly free: Uint8Array[] = [];
-  private readonly waiting: ((stage: Uint8Array) => void)[] = [];
 
-  constructor(count: number, readonly stageBytes: number) {
+  constructor(
+    readonly stageBytes: number,
+    private readonly stagesPerSlab: number,
+  ) {
     if (stageBytes % DIRECT_IO_ALIGNMENT !== 0) throw new Error(`stage size ${stageBytes} is not block-aligned`);
-    const pages = Math.ceil((count * stageBytes) / 65536);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    for (let i = 0; i < count; i++) this.free.push(new Uint8Array(memory.buffer, i * stageBytes, stageBytes));
   }
 
   /** A stage for the caller alone until it gives it back. */
-  take(): Promise<Uint8Array> {
-    const stage = this.free.pop();
-    if (stage) return Promise.resolve(stage);
-    return new Promise((resolve) => this.waiting.push(resolve));
+  take(): Uint8Array {
+    if (this.free.length === 0) this.addSlab();
+    return this.free.pop()!;
   }
 
   give(stage: Uint8Array): void {
-    const next = this.waiting.shift();
-    if (next) next(stage);
-    else this.free.push(stage);
+    this.free.push(stage);
+  }
+
+  private addSlab(): void {
+    const pages = Math.ceil((this.stagesPerSlab * this.stageBytes) / WASM_PAGE_BYTES);
+    const { buffer } = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    for (let i = this.stagesPerSlab - 1; i >= 0; i--) this.free.push(new Uint8Array(buffer, i * this.stageBytes, this.stageBytes));
   }
 }

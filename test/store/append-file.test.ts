@@ -7,8 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { AlignedStages } from '../../engine/store/aligned-stages.js';
 import { AppendFile } from '../../engine/store/append-file.js';
 
-/** Part sizes that land below, on and across block and stage boundaries, and one larger than a stage. */
-const PART_SIZES = [1, 4094, 1, 3, 5000, 188 * 7, 0, 8192, 4096, 30_001, 188, 17];
+/**
+ * Part sizes that land below, on and across block and stage (8 KiB) boundaries, one larger than two
+ * stages, ending mid-block; then parts ending on a stage boundary.
+ */
+const PART_SIZES = [
+  [1, 4094, 1, 3, 5000, 188 * 7, 0, 8192, 4096, 30_001, 188, 17],
+  [100, 8092, 16_384],
+];
 
 describe('AppendFile', () => {
   let dir: string;
@@ -18,35 +24,34 @@ describe('AppendFile', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const [label, stages] of [
-    ['direct where the filesystem allows, through 8 KiB stages', () => new AlignedStages(2, 8192)],
+    ['direct where the filesystem allows, through 8 KiB stages', () => new AlignedStages(8192, 2)],
     ['through the page cache', () => undefined],
   ] as const) {
     it(`holds exactly the parts appended, in order: ${label}`, async () => {
-      const path = join(dir, label.replace(/\W+/g, '-'));
-      const file = await AppendFile.create(path, stages());
-      const parts = PART_SIZES.map((n) => randomBytes(n));
-      let size = 0;
-      for (const part of parts) {
-        await file.append(part);
-        size += part.byteLength;
-        assert.equal(file.size, size);
+      for (const [n, sizes] of PART_SIZES.entries()) {
+        const path = join(dir, `${label.replace(/\W+/g, '-')}-${n}`);
+        const file = await AppendFile.create(path, stages());
+        const parts = sizes.map((size) => randomBytes(size));
+        let size = 0;
+        for (const part of parts) {
+          await file.append(part);
+          size += part.byteLength;
+          assert.equal(file.size, size);
+        }
+        await file.finish(true);
+        assert.deepEqual(readFileSync(path), Buffer.concat(parts));
       }
-      await file.finish(true);
-      assert.deepEqual(readFileSync(path), Buffer.concat(parts));
     });
   }
 
-  it('lends each stage to one holder at a time, then to the waiting ones in arrival order', async () => {
-    const stages = new AlignedStages(1, 4096);
-    const first = await stages.take();
-    const order: number[] = [];
-    const second = stages.take().then((s) => (order.push(2), s));
-    const third = stages.take().then((s) => (order.push(3), s));
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(order, []);
-    stages.give(first);
-    stages.give(await second);
-    assert.equal(await third, first);
-    assert.deepEqual(order, [2, 3]);
+  it('hands out distinct aligned stages, growing by slabs, and reuses those given back', () => {
+    const stages = new AlignedStages(8192, 2);
+    const taken = [stages.take(), stages.take(), stages.take()];
+    assert.equal(new Set(taken).size, 3);
+    for (const stage of taken) assert.equal(stage.byteLength, 8192);
+    assert.equal(taken[0]!.buffer, taken[1]!.buffer);
+    assert.notEqual(taken[2]!.buffer, taken[0]!.buffer);
+    stages.give(taken[1]!);
+    assert.equal(stages.take(), taken[1]);
   });
 });
