@@ -56,6 +56,8 @@ const RESERVED_NAMES = 32;
 const DIRECT_STAGE_BYTES = 256 << 10;
 /** Stages made at once when more are needed (8 MiB of address space, resident only once used). */
 const DIRECT_STAGES_PER_SLAB = 32;
+/** Free stages kept for later writers (64 MiB): more than 200 fast publishes use at once. */
+const DIRECT_MAX_FREE_STAGES = 256;
 
 const toInfo = (r: ObjectRow): ObjectInfo => ({
   key: r.key,
@@ -121,7 +123,7 @@ export class FsObjectStore implements ObjectStore {
     const columns = db.prepare("SELECT name FROM pragma_table_info('objects')").all() as { name: string }[];
     if (!columns.some((c) => c.name === 'inline_body')) db.exec('ALTER TABLE objects ADD COLUMN inline_body BLOB');
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
-    if (options.directWrites !== false) this.stages = new AlignedStages(DIRECT_STAGE_BYTES, DIRECT_STAGES_PER_SLAB);
+    if (options.directWrites !== false) this.stages = new AlignedStages(DIRECT_STAGE_BYTES, DIRECT_STAGES_PER_SLAB, DIRECT_MAX_FREE_STAGES);
     this.statements = {
       get: db.prepare(`SELECT ${INFO_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
       getWithBody: db.prepare(`SELECT ${INFO_COLUMNS}, inline_body FROM objects WHERE bucket = ? AND key = ?`),

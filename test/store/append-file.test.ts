@@ -24,7 +24,7 @@ describe('AppendFile', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const [label, stages] of [
-    ['direct where the filesystem allows, through 8 KiB stages', () => new AlignedStages(8192, 2)],
+    ['direct where the filesystem allows, through 8 KiB stages', () => new AlignedStages(8192, 2, 4)],
     ['through the page cache', () => undefined],
   ] as const) {
     it(`holds exactly the parts appended, in order: ${label}`, async () => {
@@ -44,14 +44,21 @@ describe('AppendFile', () => {
     });
   }
 
-  it('hands out distinct aligned stages, growing by slabs, and reuses those given back', () => {
-    const stages = new AlignedStages(8192, 2);
+  it('hands out distinct aligned stages, growing by slabs, reuses those given back and lets whole slabs go past the bound', () => {
+    const stages = new AlignedStages(8192, 2, 2);
     const taken = [stages.take(), stages.take(), stages.take()];
     assert.equal(new Set(taken).size, 3);
     for (const stage of taken) assert.equal(stage.byteLength, 8192);
     assert.equal(taken[0]!.buffer, taken[1]!.buffer);
     assert.notEqual(taken[2]!.buffer, taken[0]!.buffer);
+    assert.equal(stages.retainedBytes, 4 * 8192);
     stages.give(taken[1]!);
     assert.equal(stages.take(), taken[1]);
+    // Three free (over the bound of two) once the first slab is whole again: that slab goes.
+    stages.give(taken[2]!);
+    stages.give(taken[0]!);
+    stages.give(taken[1]!);
+    assert.equal(stages.retainedBytes, 2 * 8192);
+    assert.equal(stages.take().buffer, taken[2]!.buffer);
   });
 });
