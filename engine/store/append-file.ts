@@ -32,13 +32,13 @@ export class AppendFile {
   static async create(path: string, stages: AlignedStages | undefined): Promise<AppendFile> {
     if (stages && DIRECT !== undefined) {
       try {
-        return new AppendFile(await fdCall<number>((cb) => open(path, CREATE | DIRECT, 0o644, cb)), stages);
+        return new AppendFile(await fdCall<number>((cb) => open(path, CREATE | DIRECT, cb)), stages);
       } catch (error) {
         // EINVAL: this filesystem has no direct I/O.
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
       }
     }
-    return new AppendFile(await fdCall<number>((cb) => open(path, CREATE, 0o644, cb)), undefined);
+    return new AppendFile(await fdCall<number>((cb) => open(path, CREATE, cb)), undefined);
   }
 
   get direct(): boolean {
